@@ -1,0 +1,118 @@
+// Copyright mtty-lab authors.
+#include "core/fifo.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <optional>
+
+namespace mtty {
+namespace {
+
+TEST(FifoTest, StartsEmpty) {
+  Fifo f;
+  EXPECT_TRUE(f.empty());
+  EXPECT_FALSE(f.full());
+  EXPECT_EQ(f.size(), 0u);
+  EXPECT_EQ(f.Peek(), std::nullopt);
+  EXPECT_EQ(f.Pop(), std::nullopt);
+  EXPECT_EQ(Fifo::capacity(), 16u);
+  EXPECT_EQ(kFifoCapacity, 16u);
+}
+
+TEST(FifoTest, PopReturnsBytesInPushOrder) {
+  Fifo f;
+  EXPECT_TRUE(f.Push(0x11));
+  EXPECT_TRUE(f.Push(0x22));
+  EXPECT_TRUE(f.Push(0x33));
+  EXPECT_EQ(f.size(), 3u);
+  EXPECT_EQ(f.Pop(), 0x11);
+  EXPECT_EQ(f.Pop(), 0x22);
+  EXPECT_EQ(f.Pop(), 0x33);
+  EXPECT_EQ(f.Pop(), std::nullopt);
+  EXPECT_TRUE(f.empty());
+}
+
+TEST(FifoTest, PeekDoesNotRemove) {
+  Fifo f;
+  ASSERT_TRUE(f.Push(0xab));
+  EXPECT_EQ(f.Peek(), 0xab);
+  EXPECT_EQ(f.Peek(), 0xab);
+  EXPECT_EQ(f.size(), 1u);
+}
+
+TEST(FifoTest, SixteenBytesMakeItFullNotEmpty) {
+  // The sample's ring looks empty at exactly this point (head == tail).
+  Fifo f;
+  for (int i = 0; i < 16; ++i) ASSERT_TRUE(f.Push(static_cast<uint8_t>(i)));
+  EXPECT_TRUE(f.full());
+  EXPECT_FALSE(f.empty());
+  EXPECT_EQ(f.size(), 16u);
+  EXPECT_EQ(f.Peek(), 0);
+  for (int i = 0; i < 16; ++i) EXPECT_EQ(f.Pop(), i);
+  EXPECT_TRUE(f.empty());
+}
+
+TEST(FifoTest, PushWhenFullFailsAndKeepsContents) {
+  Fifo f;
+  for (int i = 0; i < 16; ++i) ASSERT_TRUE(f.Push(static_cast<uint8_t>(i)));
+  EXPECT_FALSE(f.Push(0xee));
+  EXPECT_EQ(f.size(), 16u);
+  EXPECT_EQ(f.At(15), 15);
+}
+
+TEST(FifoTest, WrapsAroundTheRing) {
+  Fifo f;
+  // Move the head deep into the ring, then fill it completely across the end.
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 11; ++i) ASSERT_TRUE(f.Push(static_cast<uint8_t>(i)));
+    for (int i = 0; i < 11; ++i) ASSERT_EQ(f.Pop(), i);
+  }
+  for (int i = 0; i < 16; ++i) {
+    ASSERT_TRUE(f.Push(static_cast<uint8_t>(0x40 + i)));
+  }
+  EXPECT_FALSE(f.Push(0));
+  for (int i = 0; i < 16; ++i) EXPECT_EQ(f.Pop(), 0x40 + i);
+  EXPECT_EQ(f.Pop(), std::nullopt);
+}
+
+TEST(FifoTest, AtIndexesFromOldestAndRejectsOutOfRange) {
+  Fifo f;
+  ASSERT_TRUE(f.Push(1));
+  ASSERT_TRUE(f.Push(2));
+  ASSERT_EQ(f.Pop(), 1);
+  ASSERT_TRUE(f.Push(3));
+  EXPECT_EQ(f.At(0), 2);
+  EXPECT_EQ(f.At(1), 3);
+  EXPECT_EQ(f.At(2), std::nullopt);
+  EXPECT_EQ(f.At(16), std::nullopt);
+  EXPECT_EQ(f.At(static_cast<size_t>(-1)), std::nullopt);
+}
+
+TEST(FifoTest, ClearEmptiesAndAllowsReuse) {
+  Fifo f;
+  for (int i = 0; i < 16; ++i) ASSERT_TRUE(f.Push(0x55));
+  f.Clear();
+  EXPECT_TRUE(f.empty());
+  EXPECT_EQ(f.Pop(), std::nullopt);
+  EXPECT_TRUE(f.Push(0x66));
+  EXPECT_EQ(f.Pop(), 0x66);
+}
+
+TEST(FifoTest, EqualityComparesContentsNotRingPosition) {
+  Fifo a;
+  Fifo b;
+  EXPECT_EQ(a, b);
+  ASSERT_TRUE(b.Push(9));
+  ASSERT_EQ(b.Pop(), 9);  // b's head has moved; a's has not.
+  ASSERT_TRUE(a.Push(7));
+  ASSERT_TRUE(b.Push(7));
+  EXPECT_EQ(a, b);
+  ASSERT_TRUE(a.Push(8));
+  EXPECT_FALSE(a == b);
+  ASSERT_TRUE(b.Push(9));
+  EXPECT_FALSE(a == b);  // same size, different byte
+}
+
+}  // namespace
+}  // namespace mtty

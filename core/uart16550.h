@@ -1,0 +1,255 @@
+// Copyright mtty-lab authors.
+//
+// One 16550-style UART port as seen through an 8-byte I/O BAR, with the
+// transmitter wired straight back into the receiver (the mtty device is a
+// loopback serial card). Two behaviour profiles:
+//
+//  * Profile::kKernel reproduces the register values of the kernel sample
+//    (samples/vfio-mdev/mtty.c) bit for bit, quirks included (OR-ed divisor,
+//    OR-ed IIR ids, trigger level forced to 1, sticky MSR deltas), but none
+//    of its memory-safety defects; see core/UART.md for the one deliberate
+//    deviation (a full FIFO reads as full, not as empty).
+//  * Profile::k16550a follows the TI/National PC16550D datasheet: prioritised
+//    IIR, latched THRE, trigger levels, character timeout on a virtual clock,
+//    LSR error latching, MCR loopback with MSR deltas.
+//
+// Every behaviour is spelled out per register in core/UART.md.
+#ifndef MTTY_CORE_UART16550_H_
+#define MTTY_CORE_UART16550_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/fifo.h"
+#include "core/status.h"
+
+namespace mtty {
+
+// Register offsets inside the 8-byte window.
+inline constexpr uint8_t kRbrThr = 0;  // RBR (read) / THR (write); DLL if DLAB
+inline constexpr uint8_t kIer = 1;     // IER; DLM if DLAB
+inline constexpr uint8_t kIirFcr = 2;  // IIR (read) / FCR (write)
+inline constexpr uint8_t kLcr = 3;
+inline constexpr uint8_t kMcr = 4;
+inline constexpr uint8_t kLsr = 5;
+inline constexpr uint8_t kMsr = 6;
+inline constexpr uint8_t kScr = 7;
+inline constexpr uint8_t kUartRegisterCount = 8;
+
+// IER: interrupt enables.
+inline constexpr uint8_t kIerRdi = 0x01;   // received data (and timeout)
+inline constexpr uint8_t kIerThri = 0x02;  // THR empty
+inline constexpr uint8_t kIerRlsi = 0x04;  // receiver line status
+inline constexpr uint8_t kIerMsi = 0x08;   // modem status
+
+// IIR: interrupt identification.
+inline constexpr uint8_t kIirNoInt = 0x01;  // bit 0 set: nothing pending
+inline constexpr uint8_t kIirIdMask = 0x0e;
+inline constexpr uint8_t kIirMsi = 0x00;
+inline constexpr uint8_t kIirThri = 0x02;
+inline constexpr uint8_t kIirRdi = 0x04;
+inline constexpr uint8_t kIirRlsi = 0x06;
+inline constexpr uint8_t kIirCti = 0x0c;
+inline constexpr uint8_t kIirFifoMask = 0xc0;  // both set: FIFOs enabled
+
+// FCR: FIFO control (write-only).
+inline constexpr uint8_t kFcrEnable = 0x01;
+inline constexpr uint8_t kFcrClearRx = 0x02;
+inline constexpr uint8_t kFcrClearTx = 0x04;
+inline constexpr uint8_t kFcrDmaMode = 0x08;
+inline constexpr uint8_t kFcrTriggerMask = 0xc0;
+inline constexpr uint8_t kFcrTrigger1 = 0x00;
+inline constexpr uint8_t kFcrTrigger4 = 0x40;
+inline constexpr uint8_t kFcrTrigger8 = 0x80;
+inline constexpr uint8_t kFcrTrigger14 = 0xc0;
+
+// LCR: line control.
+inline constexpr uint8_t kLcrWordLengthMask = 0x03;  // 0..3 -> 5..8 bits
+inline constexpr uint8_t kLcrStop = 0x04;  // 2 stop bits (1.5 with 5 bits)
+inline constexpr uint8_t kLcrParity = 0x08;
+inline constexpr uint8_t kLcrEvenParity = 0x10;
+inline constexpr uint8_t kLcrStickParity = 0x20;
+inline constexpr uint8_t kLcrBreak = 0x40;
+inline constexpr uint8_t kLcrDlab = 0x80;
+
+// MCR: modem control.
+inline constexpr uint8_t kMcrDtr = 0x01;
+inline constexpr uint8_t kMcrRts = 0x02;
+inline constexpr uint8_t kMcrOut1 = 0x04;
+inline constexpr uint8_t kMcrOut2 = 0x08;
+inline constexpr uint8_t kMcrLoop = 0x10;
+inline constexpr uint8_t kMcrAfe = 0x20;  // 16750 auto flow; kernel tests it
+
+// LSR: line status.
+inline constexpr uint8_t kLsrDr = 0x01;
+inline constexpr uint8_t kLsrOe = 0x02;
+inline constexpr uint8_t kLsrPe = 0x04;
+inline constexpr uint8_t kLsrFe = 0x08;
+inline constexpr uint8_t kLsrBi = 0x10;
+inline constexpr uint8_t kLsrThre = 0x20;
+inline constexpr uint8_t kLsrTemt = 0x40;
+inline constexpr uint8_t kLsrFifoError = 0x80;
+
+// MSR: modem status.
+inline constexpr uint8_t kMsrDcts = 0x01;
+inline constexpr uint8_t kMsrDdsr = 0x02;
+inline constexpr uint8_t kMsrTeri = 0x04;
+inline constexpr uint8_t kMsrDdcd = 0x08;
+inline constexpr uint8_t kMsrDeltaMask = 0x0f;
+inline constexpr uint8_t kMsrCts = 0x10;
+inline constexpr uint8_t kMsrDsr = 0x20;
+inline constexpr uint8_t kMsrRi = 0x40;
+inline constexpr uint8_t kMsrDcd = 0x80;
+
+enum class Profile : uint8_t { kKernel = 0, k16550a = 1 };
+
+// "kernel" or "16550a"; "unknown" for a value outside the enum.
+const char* ProfileName(Profile profile);
+// Exact, case-sensitive inverse of ProfileName.
+std::optional<Profile> ParseProfile(std::string_view name);
+
+// A human reading of one register access, for conformance failure messages,
+// e.g. "IIR 0xc4 = FIFO on, RDA pending". `dlab` selects DLL/DLM at offsets
+// 0/1; `is_read` selects RBR/IIR/... versus THR/FCR/...
+std::string DecodeRegister(uint8_t offset, bool dlab, bool is_read,
+                           uint8_t value);
+
+// One UART port. Not thread-safe: the owner serialises access.
+class Uart16550 {
+ public:
+  explicit Uart16550(Profile profile);
+
+  // Copies carry the interrupt callback along with the register state.
+  Uart16550(const Uart16550&) = default;
+  Uart16550& operator=(const Uart16550&) = default;
+
+  // Called each time the port signals an interrupt: in kKernel at each point
+  // where the sample calls mtty_trigger_interrupt() (possibly twice for one
+  // MCR write); in k16550a on each rising edge of InterruptAsserted(), checked
+  // after every Read, Write, AdvanceTime and LoadState. Called after the
+  // access has fully taken effect, so it may itself access the port. An empty
+  // function disables notification.
+  void set_interrupt_callback(std::function<void()> cb);
+
+  Profile profile() const { return profile_; }
+
+  // A byte read at `offset` with its side effects (RBR pop, IIR THRE clear,
+  // LSR/MSR clear-on-read). Offsets above 7 return 0 and change nothing.
+  uint8_t Read(uint8_t offset);
+  // A byte write at `offset`. Offsets above 7 are ignored.
+  void Write(uint8_t offset, uint8_t value);
+  // Exactly what Read(offset) would return now, with no side effects.
+  uint8_t Peek(uint8_t offset) const;
+
+  // Advances the port's virtual clock by `ns` nanoseconds. In k16550a this
+  // drives the receive character timeout (4 character times, see
+  // CharTimeoutNs); in kKernel it has no effect.
+  void AdvanceTime(uint64_t ns);
+  // The receive FIFO character timeout at the current LCR and divisor: four
+  // frames (start + data + parity + stop bits) at 115200 / divisor baud
+  // (1.8432 MHz clock), rounded up to whole nanoseconds. Divisor 0 counts as
+  // 65536, the way a 16-bit divide-by-N counter loaded with 0 behaves.
+  uint64_t CharTimeoutNs() const;
+
+  // k16550a: the INTR output, i.e. IIR bit 0 is 0 (no OUT2 gating, as in
+  // QEMU). kKernel: always false; the sample has no interrupt level, only
+  // the events delivered through the callback.
+  bool InterruptAsserted() const;
+
+  // Bytes waiting in the receive FIFO (at most 16; at most 1 in k16550a with
+  // FIFOs disabled).
+  size_t rx_count() const { return rx_.size(); }
+
+  // Power-on state for the profile (the callback is kept, none is fired).
+  // kKernel: what mtty_init_dev leaves: every register 0, FIFO capacity 16,
+  // trigger level 0 until the first FCR write. k16550a: the datasheet master
+  // reset values (IER 0, IIR 0x01, FCR 0, LCR 0, MCR 0, LSR 0x60,
+  // MSR 0xb0) plus divisor 0 and SCR 0 for the registers reset leaves alone.
+  void Reset();
+
+  // Migration record, fixed size, multi-byte fields little-endian:
+  //   [0]       record version, 1
+  //   [1]       profile (Profile value)
+  //   [2]       IER as stored          [3] LCR (bit 7 is DLAB)
+  //   [4]       MCR                    [5] SCR
+  //   [6]       FCR as stored          [7..8] divisor
+  //   [9]       latched LSR errors (OE 0x02, BI 0x10; kKernel: OE only,
+  //             meaning the sample's `overrun`)
+  //   [10]      MSR delta bits (low nibble; kKernel 0)
+  //   [11]      THRE interrupt latch, 0/1 (kKernel 0)
+  //   [12]      character-timeout latch, 0/1 (kKernel 0)
+  //   [13]      RX trigger level       [14] RX FIFO capacity (1 or 16)
+  //   [15]      RX byte count (0..16)
+  //   [16..31]  RX bytes, oldest first; slots past the count are 0
+  //   [32..47]  per-byte error flags (BI 0x10 only; kKernel 0); past count 0
+  //   [48..55]  u64 nanoseconds since the last receive or RBR read, while
+  //             the FIFO is enabled and not empty (else 0; kKernel 0)
+  //   [56..63]  reserved, 0
+  static constexpr size_t kStateSize = 64;
+  void SaveState(std::span<uint8_t, kStateSize> out) const;
+  // Replaces the whole port state from a SaveState record of this profile.
+  // Rejects with -EINVAL, changing nothing, any record this profile could not
+  // have produced: wrong size or version, another profile, a count above 16
+  // or above the capacity, set reserved bits, booleans other than 0/1,
+  // trigger/capacity inconsistent with FCR, bytes or flags past the count,
+  // timer or latches that the FIFO state rules out.
+  Status LoadState(std::span<const uint8_t> in);
+
+  // Full register, FIFO, latch and timer state (not the callback).
+  friend bool operator==(const Uart16550& a, const Uart16550& b);
+
+  // One line: every register, FIFO contents (break bytes marked '!'), latches.
+  std::string DebugString() const;
+
+ private:
+  bool dlab() const { return (lcr_ & kLcrDlab) != 0; }
+  bool fifo_enabled() const { return (fcr_ & kFcrEnable) != 0; }
+
+  uint8_t PeekKernel(uint8_t offset) const;
+  uint8_t Peek16550a(uint8_t offset) const;
+  // Each returns the number of interrupt events the sample would signal.
+  int ReadKernel(uint8_t offset);
+  int WriteKernel(uint8_t offset, uint8_t value);
+  void Read16550a(uint8_t offset);
+  void Write16550a(uint8_t offset, uint8_t value);
+
+  uint8_t KernelIir() const;
+  uint8_t Iir16550a() const;
+  uint8_t Lsr16550a() const;
+  uint8_t ModemInputs() const;
+  void WriteFcr16550a(uint8_t value);
+  void WriteMcr16550a(uint8_t value);
+  // Delivers one character to the receiver (16550a): overrun, break latch.
+  void Receive(uint8_t byte, uint8_t error_flags);
+  void ClearRx();
+  // Fires the callback as the profile requires after an access.
+  void Notify(bool was_asserted, int kernel_events);
+
+  Profile profile_;
+  std::function<void()> interrupt_callback_;
+
+  uint8_t ier_ = 0;
+  uint8_t lcr_ = 0;
+  uint8_t mcr_ = 0;
+  uint8_t scr_ = 0;
+  uint8_t fcr_ = 0;
+  uint16_t divisor_ = 0;
+  uint8_t lsr_errors_ = 0;  // latched OE/BI
+  uint8_t msr_delta_ = 0;
+  bool thre_pending_ = false;
+  bool cti_pending_ = false;
+  uint8_t trigger_level_ = 0;
+  uint8_t rx_capacity_ = kFifoCapacity;
+  Fifo rx_;
+  Fifo rx_flags_;  // parallel to rx_: LSR error bits carried by each byte
+  uint64_t idle_ns_ = 0;
+};
+
+}  // namespace mtty
+
+#endif  // MTTY_CORE_UART16550_H_
