@@ -4,6 +4,14 @@
 #include <cerrno>
 #include <cstddef>
 
+#if defined(MTTY_CANARY_CONFIG_OOB_READ)
+#include <algorithm>
+#include <memory>
+#endif
+#if defined(MTTY_CANARY_CONFIG_WRITE_OVERREAD)
+#include <cstring>
+#endif
+
 namespace mtty {
 namespace {
 
@@ -15,6 +23,23 @@ constexpr uint32_t kVendorStringOffset = 0x60;
 bool IsBarByte(uint32_t offset) {
   return offset >= PciConfig::kBar0Offset && offset < PciConfig::kBar5End;
 }
+
+#if defined(MTTY_CANARY_CONFIG_WRITE_OVERREAD)
+// Canary config_write_overread (tools/canary): the sample passes the
+// address of a 1- or 2-byte stack value to a handler that loads 4 bytes.
+[[gnu::noinline]] uint32_t CanaryLoadFourBytes(const uint8_t* buf) {
+  uint32_t v;
+  std::memcpy(&v, buf, sizeof(v));
+  return v;
+}
+uint32_t CanaryOverReadWrite(int width, uint32_t value) {
+  uint8_t v8 = static_cast<uint8_t>(value);
+  uint16_t v16 = static_cast<uint16_t>(value);
+  return CanaryLoadFourBytes(width == 1
+                                 ? &v8
+                                 : reinterpret_cast<const uint8_t*>(&v16));
+}
+#endif
 
 }  // namespace
 
@@ -65,6 +90,18 @@ void PciConfig::StoreDword(uint32_t offset, uint32_t value) {
 }
 
 Result<uint32_t> PciConfig::Read(uint32_t offset, int width) const {
+#if defined(MTTY_CANARY_CONFIG_OOB_READ)
+  // Canary config_oob_read (tools/canary): the sample reads its
+  // kzalloc(0xff) buffer at any offset.
+  if (width != 1 && width != 2 && width != 4) return Status::Error(-EFAULT);
+  auto heap = std::make_unique<uint8_t[]>(kRegionSize);
+  std::copy(bytes_.begin(), bytes_.end(), heap.get());
+  uint32_t canary_v = 0;
+  for (int i = 0; i < width; ++i) {
+    canary_v |= uint32_t{heap[offset + static_cast<uint32_t>(i)]} << (8 * i);
+  }
+  return canary_v;
+#endif
   if (!InRange(offset, width)) return Status::Error(-EFAULT);
   uint32_t v = 0;
   for (int i = 0; i < width; ++i) {
@@ -75,6 +112,14 @@ Result<uint32_t> PciConfig::Read(uint32_t offset, int width) const {
 
 Status PciConfig::Write(uint32_t offset, int width, uint32_t value) {
   if (!InRange(offset, width)) return Status::Error(-EFAULT);
+#if defined(MTTY_CANARY_CONFIG_WRITE_OVERREAD)
+  // Canary config_write_overread: a narrow write at a BAR is stored as the
+  // 4 bytes the sample loads.
+  if (width < 4 && (offset == kBar0Offset || offset == kBar1Offset)) {
+    value = CanaryOverReadWrite(width, value);
+    width = 4;
+  }
+#endif
 
   // BAR dwords are rebuilt from the old dword with the written bytes merged
   // in, then the BAR rule runs once per touched BAR. This replaces the

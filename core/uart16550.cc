@@ -444,6 +444,12 @@ int Uart16550::WriteKernel(uint8_t offset, uint8_t value) {
 
 uint8_t Uart16550::Iir16550a() const {
   uint8_t id = kIirNoInt;
+#if defined(MTTY_CANARY_IIR_PRIORITY)
+  // Canary iir_priority (tools/canary): THRE outranks every other source.
+  if ((ier_ & kIerThri) && thre_pending_) {
+    return kIirThri | (fifo_enabled() ? kIirFifoMask : 0);
+  }
+#endif
   if ((ier_ & kIerRlsi) &&
       (lsr_errors_ & (kLsrOe | kLsrPe | kLsrFe | kLsrBi))) {
     id = kIirRlsi;
@@ -538,7 +544,12 @@ void Uart16550::Receive(uint8_t byte, uint8_t error_flags) {
   // A new character restarts the timeout and ends any pending one.
   cti_pending_ = false;
   idle_ns_ = 0;
+#if defined(MTTY_CANARY_FIFO_COUNT_OFF_BY_ONE)
+  // Canary fifo_count_off_by_one (tools/canary): one byte past capacity.
+  if (rx_.size() > rx_capacity_) {
+#else
   if (rx_.size() >= rx_capacity_) {
+#endif
     lsr_errors_ |= kLsrOe;
     // FIFO mode: the character in the shift register is lost, the FIFO kept.
     if (fifo_enabled()) return;

@@ -78,6 +78,10 @@ MttyDevice::~MttyDevice() = default;
 void MttyDevice::OnPortInterrupt() { irq_.Trigger(); }
 
 uint64_t MttyDevice::RegionSize(uint32_t index) const {
+#if defined(MTTY_CANARY_BAR_INDEX_OOB)
+  // Canary bar_index_oob (tools/canary): the sample serves BAR2..BAR5.
+  if (index >= 2 && index <= 5) return kBarSize;
+#endif
   switch (index) {
   case vfio::kConfigRegionIndex:
     return PciConfig::kRegionSize;
@@ -92,6 +96,10 @@ uint64_t MttyDevice::RegionSize(uint32_t index) const {
 
 Status MttyDevice::CheckRange(uint32_t index, uint64_t offset,
                               size_t count) const {
+#if defined(MTTY_CANARY_CONFIG_OOB_READ)
+  // Canary config_oob_read: the sample never checks config offsets.
+  if (index == vfio::kConfigRegionIndex) return Status::Ok();
+#endif
   const uint64_t size = RegionSize(index);
   if (count > size || offset > size - count)
     return Status::Error(-EFAULT);
@@ -103,11 +111,24 @@ uint32_t MttyDevice::ReadPiece(uint32_t index, uint64_t offset, int width) {
     Result<uint32_t> v = config_.Read(static_cast<uint32_t>(offset), width);
     return v.ok() ? *v : 0;
   }
+#if defined(MTTY_CANARY_BAR_INDEX_OOB)
+  // Canary bar_index_oob: `s[index]` of the sample's two-element array.
+  Uart16550 *s[2] = {uarts_.front().get(), uarts_.back().get()};
+  Uart16550 &uart = *s[index];
+#else
   Uart16550 &uart = *uarts_[index];
+#endif
   const auto reg = static_cast<uint8_t>(offset);
   if (profile_ == Profile::kKernel) {
     // The sample decodes only the access's first byte; it leaves the rest
     // of the value uninitialised, we return zeros.
+#if defined(MTTY_CANARY_BAR_READ_UNINIT)
+    // Canary bar_read_uninit (tools/canary): those bytes carry whatever the
+    // stack held; 0xbe stands in for it (no MSan here to see the real thing).
+    if (width > 1) {
+      return uart.Read(reg) | (width == 4 ? 0xbebebe00u : 0x0000be00u);
+    }
+#endif
     return uart.Read(reg);
   }
   // An 8-bit device on a wider access: one byte cycle per lane, in order,
@@ -125,7 +146,13 @@ void MttyDevice::WritePiece(uint32_t index, uint64_t offset, int width,
     (void)config_.Write(static_cast<uint32_t>(offset), width, value);
     return;
   }
+#if defined(MTTY_CANARY_BAR_INDEX_OOB)
+  // Canary bar_index_oob: `s[index]` of the sample's two-element array.
+  Uart16550 *s[2] = {uarts_.front().get(), uarts_.back().get()};
+  Uart16550 &uart = *s[index];
+#else
   Uart16550 &uart = *uarts_[index];
+#endif
   const auto reg = static_cast<uint8_t>(offset);
   if (profile_ == Profile::kKernel) {
     uart.Write(reg, static_cast<uint8_t>(value));

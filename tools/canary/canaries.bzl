@@ -1,0 +1,91 @@
+"""Planted-bug canaries: known defects of the kernel sample, switched back on
+one at a time with `--define canary=NAME`, never in a normal build.
+
+Each canary is an `#if defined(MTTY_CANARY_<NAME>)` block in the files listed
+below; `canary_defines()` (on //core:status, so every core library sees it)
+turns on exactly the one named by --define. tools/canary_bench builds every canary with
+the fuzzer meant to find it and measures how fast it does (tools/CAMPAIGNS.md).
+
+CANARIES is plain literals: tools/canary_bench.py reads it with
+ast.literal_eval. Fields: name; fuzzer (the //fuzz target meant to find it);
+files (where the #ifdef blocks are); kind (memory or semantic); what.
+"""
+
+CANARIES = [
+    {
+        "name": "config_oob_read",
+        "fuzzer": "config_space",
+        "files": ["core/pci_config.cc", "core/vfio_device.cc"],
+        "kind": "memory",
+        "what": "config reads are not bounds-checked: any offset indexes the 0xff-byte buffer (heap overflow)",
+    },
+    {
+        "name": "config_write_overread",
+        "fuzzer": "config_space",
+        "files": ["core/pci_config.cc"],
+        "kind": "memory",
+        "what": "a 1- or 2-byte config write at BAR0/BAR1 is read as a 4-byte value (stack over-read)",
+    },
+    {
+        "name": "bar_index_oob",
+        "fuzzer": "bar_access",
+        "files": ["core/vfio_device.cc"],
+        "kind": "memory",
+        "what": "BAR indexes 2..5 index the two-element port array",
+    },
+    {
+        "name": "bar_read_uninit",
+        "fuzzer": "bar_access",
+        "files": ["core/vfio_device.cc"],
+        "kind": "memory",
+        "what": "2- and 4-byte BAR reads return stale bytes above the first (the sample's uninitialised stack bytes)",
+    },
+    {
+        "name": "iir_priority",
+        "fuzzer": "bar_access",
+        "files": ["core/uart16550.cc"],
+        "kind": "semantic",
+        "what": "16550a IIR reports THRE ahead of received data (wrong priority)",
+    },
+    {
+        "name": "fifo_count_off_by_one",
+        "fuzzer": "bar_access",
+        "files": ["core/uart16550.cc"],
+        "kind": "semantic",
+        "what": "the receive path accepts one byte more than the FIFO capacity",
+    },
+    {
+        "name": "intx_while_masked",
+        "fuzzer": "vfio_ioctl",
+        "files": ["core/irq.cc"],
+        "kind": "semantic",
+        "what": "INTx is signalled while masked",
+    },
+    {
+        "name": "pool_port_leak",
+        "fuzzer": "mdev_lifecycle",
+        "files": ["core/mdev_parent.cc"],
+        "kind": "semantic",
+        "what": "a create that fails with -EEXIST keeps the ports it took from the pool",
+    },
+]
+
+CANARY_PACKAGE = "//tools/canary"
+
+def canary_macro(name):
+    return "MTTY_CANARY_" + name.upper()
+
+def canary_defines():
+    """The MTTY_CANARY_<NAME> define for --define canary=NAME, else nothing."""
+    branches = {CANARY_PACKAGE + ":" + c["name"]: [canary_macro(c["name"])] for c in CANARIES}
+    branches["//conditions:default"] = []
+    return select(branches)
+
+def canary_config_settings():
+    """One config_setting per canary; instantiated in //tools/canary."""
+    for c in CANARIES:
+        native.config_setting(
+            name = c["name"],
+            values = {"define": "canary=" + c["name"]},
+            visibility = ["//visibility:public"],
+        )

@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""Planted-bug benchmark: do the fuzzers find the defects they exist for?
+
+  bazel run //tools:canary_bench -- --runs=3 [--canary=NAME,...] [--max-time=120]
+
+For every canary in tools/canary/canaries.bzl: builds its fuzzer with
+`--define canary=NAME` (in a separate Bazel output base, so the normal build
+stays cached), runs it --runs times with seeds 1..N from corpus/<fuzzer>/ on a
+single core until the first crash or --max-time, and prints
+
+  canary | fuzzer | found x/N | median | max | by a seed
+
+A run counts as found only when the crashing input fails the canary build
+and does not fail the normal build: a crash the clean code also has is a real
+bug, reported as such, not a find. Times are wall-clock from process start to
+the crash, seed loading included. Not-found runs count as --max-time in the
+median and max (shown with '>'). "by a seed" counts the finds made while
+libFuzzer was still running the seed corpus (before INITED): the seeds, not
+the mutations, hit the bug. --from-empty starts every run from an empty
+corpus (dictionary still on) to measure the fuzzing alone.
+
+Exit status 0 when every canary was found in every run, 1 otherwise.
+"""
+
+import argparse
+import ast
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, List, Optional
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fuzzlib  # noqa: E402
+import triage  # noqa: E402
+
+
+def load_canaries(ws: str) -> List[dict]:
+    """CANARIES from tools/canary/canaries.bzl (a literal list)."""
+    path = os.path.join(ws, "tools", "canary", "canaries.bzl")
+    tree = ast.parse(open(path).read(), path)
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "CANARIES" for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise RuntimeError(f"no CANARIES list in {path}")
+
+
+def one_run(binary: str, clean: str, fz: fuzzlib.Fuzzer, seed: int,
+            max_time: float, workdir: str, use_seeds: bool = True) -> dict:
+    work = os.path.join(workdir, f"run{seed}")
+    shutil.rmtree(work, ignore_errors=True)
+    corpus = os.path.join(work, "corpus")
+    arts = os.path.join(work, "artifacts")
+    os.makedirs(corpus)
+    os.makedirs(arts)
+    flags = [f"-seed={seed}", f"-max_total_time={int(max_time)}", "-timeout=10",
+             f"-artifact_prefix={arts}/", "-print_final_stats=0"]
+    flags = fz.default_flags() + flags
+    seeds = [d for d in (fz.seed_dir,) if use_seeds and fuzzlib.files_in(d)]
+    t0 = time.monotonic()
+    with open(os.path.join(work, "log"), "w") as logf:
+        try:
+            subprocess.run([binary] + flags + [corpus] + seeds, cwd=work, stdout=logf,
+                           stderr=subprocess.STDOUT, env=fuzzlib.fuzz_env(),
+                           timeout=max_time + 60)
+        except subprocess.TimeoutExpired:
+            pass
+    elapsed = time.monotonic() - t0
+    found = [p for p in fuzzlib.files_in(arts)
+             if os.path.basename(p).startswith(("crash-", "leak-", "timeout-", "oom-"))]
+    res = {"seed": seed, "seconds": round(elapsed, 2), "found": False, "note": ""}
+    if not found:
+        res["seconds"] = max_time
+        res["note"] = "no crash"
+        return res
+    crash = found[0]
+    # libFuzzer prints INITED once the seeds have run: a crash before that
+    # came from a seed, not from fuzzing.
+    with open(os.path.join(work, "log"), errors="replace") as f:
+        res["by_seed"] = " INITED " not in f.read()
+    rep = triage.reproduce(binary, crash)
+    clean_rep = triage.reproduce(clean, crash)
+    res["kind"] = rep.kind
+    res["input"] = crash
+    if clean_rep.reproduced:
+        res["note"] = f"the normal build fails too ({clean_rep.kind}): a real bug, not the canary"
+        res["seconds"] = max_time
+        return res
+    if not rep.reproduced:
+        res["note"] = "crash did not reproduce"
+        res["seconds"] = max_time
+        return res
+    res["found"] = True
+    return res
+
+
+def main(argv: List[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--canary", default="", help="comma-separated subset")
+    ap.add_argument("--max-time", type=float, default=120,
+                    help="seconds per run before it counts as not found")
+    ap.add_argument("--from-empty", action="store_true",
+                    help="start from an empty corpus (the dictionary still applies): "
+                         "measures the fuzzer, not the seeds")
+    ap.add_argument("--parallel", type=int, default=1,
+                    help="runs at once (each is one process on one core)")
+    ap.add_argument("--out", default="/tmp/mtty-canary-bench")
+    ap.add_argument("--output-base", default=os.path.expanduser("~/.cache/mtty-bazel-canary"),
+                    help="Bazel output base for the --define canary=... builds")
+    ap.add_argument("--list", action="store_true", help="list the canaries and exit")
+    args = ap.parse_args(argv)
+
+    ws = fuzzlib.workspace()
+    canaries = load_canaries(ws)
+    if args.list:
+        for c in canaries:
+            print(f"{c['name']:24} {c['fuzzer']:16} {c['kind']:9} {c['what']}")
+        return 0
+    want = [s for s in args.canary.split(",") if s]
+    unknown = set(want) - {c["name"] for c in canaries}
+    if unknown:
+        fuzzlib.log(f"canary_bench: unknown canary: {', '.join(sorted(unknown))}")
+        return 2
+    if want:
+        canaries = [c for c in canaries if c["name"] in want]
+    cwd = os.environ.get("BUILD_WORKING_DIRECTORY", os.getcwd())
+    out = os.path.abspath(os.path.join(cwd, args.out))
+    os.makedirs(out, exist_ok=True)
+
+    main_bz = fuzzlib.Bazel(ws)
+    fuzzers = {f.name: f for f in fuzzlib.discover_fuzzers(main_bz)}
+    # Clean binaries from the normal (shared) build: the reference a crash
+    # must not reproduce on.
+    needed = sorted({c["fuzzer"] for c in canaries if c["fuzzer"] in fuzzers})
+    clean: Dict[str, str] = {}
+    if needed:
+        fuzzlib.log(f"canary_bench: building the normal fuzzers: {', '.join(needed)}")
+        main_bz.build([fuzzers[n].label for n in needed])
+        for n in needed:
+            clean[n] = fuzzlib.copy_binary(main_bz.output_path(fuzzers[n].label),
+                                           os.path.join(out, "bin", "clean", n))
+
+    cbz = fuzzlib.Bazel(ws, output_base=args.output_base)
+    binaries: Dict[str, Optional[str]] = {}
+    notes: Dict[str, str] = {}
+    for c in canaries:
+        fz = fuzzers.get(c["fuzzer"])
+        if fz is None:
+            binaries[c["name"]] = None
+            notes[c["name"]] = f"fuzzer //fuzz:{c['fuzzer']} does not exist yet"
+            continue
+        flag = f"--define=canary={c['name']}"
+        fuzzlib.log(f"canary_bench: building {fz.label} with {flag}")
+        t0 = time.monotonic()
+        try:
+            cbz.build([fz.label], [flag])
+        except fuzzlib.BazelError as e:
+            binaries[c["name"]] = None
+            notes[c["name"]] = "build failed"
+            fuzzlib.log(str(e))
+            continue
+        binaries[c["name"]] = fuzzlib.copy_binary(
+            cbz.output_path(fz.label, [flag]), os.path.join(out, "bin", c["name"], fz.name))
+        fuzzlib.log(f"canary_bench:   built in {time.monotonic() - t0:.0f} s")
+
+    jobs = []
+    for c in canaries:
+        b = binaries.get(c["name"])
+        if not b:
+            continue
+        for seed in range(1, args.runs + 1):
+            jobs.append((c, seed))
+    results: Dict[str, List[dict]] = {c["name"]: [] for c in canaries}
+
+    def work(job):
+        c, seed = job
+        fz = fuzzers[c["fuzzer"]]
+        r = one_run(binaries[c["name"]], clean[fz.name], fz, seed, args.max_time,
+                    os.path.join(out, "runs", c["name"]), use_seeds=not args.from_empty)
+        state = (f"found in {r['seconds']:.1f} s"
+                 f"{' (by a seed)' if r.get('by_seed') else ''}: {r.get('kind')}"
+                 if r["found"] else r["note"])
+        fuzzlib.log(f"canary_bench: {c['name']} seed {seed}: {state}")
+        return c["name"], r
+
+    fuzzlib.log(f"canary_bench: {len(jobs)} runs, up to {args.max_time:.0f} s each, "
+                f"{args.parallel} at a time")
+    with ThreadPoolExecutor(max_workers=max(1, args.parallel)) as ex:
+        for name, r in ex.map(work, jobs):
+            results[name].append(r)
+
+    rows = []
+    all_found = True
+    for c in canaries:
+        rs = sorted(results[c["name"]], key=lambda r: r["seed"])
+        n_found = sum(1 for r in rs if r["found"])
+        times = [r["seconds"] for r in rs]
+        if not rs:
+            all_found = False
+            rows.append([c["name"], c["fuzzer"], f"0/{args.runs}", "-", "-", "-", "-",
+                         notes.get(c["name"], "not run")])
+            continue
+        if n_found < len(rs):
+            all_found = False
+        med = statistics.median(times)
+        mx = max(times)
+        miss = n_found < len(rs)
+
+        def show(t: float, capped: bool) -> str:
+            return (">" if capped else "") + f"{t:.1f} s"
+
+        note = "; ".join(sorted({r["note"] for r in rs if r["note"]}))
+        by_seed = sum(1 for r in rs if r["found"] and r.get("by_seed"))
+        kinds = sorted({r["kind"] for r in rs if r["found"]})
+        rows.append([c["name"], c["fuzzer"], f"{n_found}/{len(rs)}",
+                     show(med, miss and med >= args.max_time),
+                     show(mx, miss), f"{by_seed}/{len(rs)}",
+                     ", ".join(kinds) or "-", note])
+    header = ["canary", "fuzzer", "found", "median", "max", "by a seed", "report", "note"]
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    table = ["| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |",
+             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    for r in rows:
+        table.append("| " + " | ".join(str(v).ljust(w) for v, w in zip(r, widths)) + " |")
+    text = "\n".join(table)
+    print(text)
+    with open(os.path.join(out, "canaries.md"), "w") as f:
+        f.write(text + "\n")
+    with open(os.path.join(out, "canaries.json"), "w") as f:
+        json.dump({"runs": args.runs, "max_time": args.max_time,
+                   "canaries": canaries, "results": results, "notes": notes}, f, indent=2)
+    print(f"\n{'every canary found in every run' if all_found else 'NOT every canary was found'}"
+          f" ({'empty start corpus' if args.from_empty else 'seeded from corpus/<fuzzer>/'})"
+          f"; details in {out}/canaries.json")
+    return 0 if all_found else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
