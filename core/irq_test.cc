@@ -611,7 +611,9 @@ TEST_F(IrqTest, EveryErrorLeavesStateUnchanged) {
             irq.SetIrqs(IrqSet(kFd | kTrigger, kIntx, 0, 1, Fds({10})), 5)
                 .ok());
       }
-      if (start == 2) ASSERT_TRUE(irq.Trigger());
+      if (start == 2) {
+        ASSERT_TRUE(irq.Trigger());
+      }
       if (start == 3) {
         ASSERT_TRUE(
             irq.SetIrqs(IrqSet(kFd | kTrigger, kMsi, 0, 1, Fds({11})), 5).ok());
