@@ -26,19 +26,24 @@
 // MttyDevice::Close() so a concurrent Open cannot interleave with
 // close_device. Interrupt sinks run under the MttyDevice lock and therefore
 // must not call back into the parent or a handle.
+//
+// The parent's and the instances' locks and condition variables are
+// SyncMutex / SyncCondVar (core/sync_hooks.h): Options::sync_hooks, null in
+// production, lets fuzz/race watch and schedule every lock, unlock, wait and
+// notify of this code (not the MttyDevice lock, which it never waits under).
 #ifndef MTTY_CORE_MDEV_PARENT_H_
 #define MTTY_CORE_MDEV_PARENT_H_
 
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string_view>
 #include <vector>
 
 #include "core/irq.h"
 #include "core/status.h"
+#include "core/sync_hooks.h"
 #include "core/uart16550.h"
 #include "core/uuid.h"
 #include "core/vfio_device.h"
@@ -98,6 +103,10 @@ class MdevParent {
     SinkResolver* resolver = nullptr;
     // What Remove(uuid) and the sysfs `remove` attribute wait for handles.
     std::chrono::milliseconds remove_timeout = kDefaultRemoveTimeout;
+    // Test-only (fuzz/race): told of every lock, unlock, wait and notify of
+    // the parent and its devices' instance locks. Not owned; must outlive
+    // the parent and every handle. Null: plain std::mutex behaviour.
+    SyncHooks* sync_hooks = nullptr;
   };
 
   struct DeviceInfo {
@@ -159,7 +168,7 @@ class MdevParent {
   Result<std::shared_ptr<MdevInstance>> FindLocked(const Uuid& uuid) const;
 
   const Options options_;
-  mutable std::mutex mu_;
+  mutable SyncMutex mu_;
   int free_ports_ = kTotalPorts;                           // mu_
   std::map<Uuid, std::shared_ptr<MdevInstance>> devices_;  // mu_
 };

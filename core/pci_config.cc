@@ -35,9 +35,8 @@ bool IsBarByte(uint32_t offset) {
 uint32_t CanaryOverReadWrite(int width, uint32_t value) {
   uint8_t v8 = static_cast<uint8_t>(value);
   uint16_t v16 = static_cast<uint16_t>(value);
-  return CanaryLoadFourBytes(width == 1
-                                 ? &v8
-                                 : reinterpret_cast<const uint8_t*>(&v16));
+  return CanaryLoadFourBytes(
+      width == 1 ? &v8 : reinterpret_cast<const uint8_t*>(&v16));
 }
 #endif
 

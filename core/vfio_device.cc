@@ -255,7 +255,9 @@ Status MttyDevice::IoctlLocked(uint32_t cmd, std::span<uint8_t> arg) {
     info.offset = vfio::RegionOffset(info.index);
     // Zero-sized regions still say READ|WRITE, as the sample reports them.
     info.flags = vfio::kRegionInfoFlagRead | vfio::kRegionInfoFlagWrite;
-    info.cap_offset = 0;
+    // cap_offset goes back as the caller wrote it: mtty has no
+    // capabilities, and the kernel copies the caller's struct back with only
+    // the fields it fills changed.
     std::memcpy(arg.data(), &info, minsz);
     return Status::Ok();
   }

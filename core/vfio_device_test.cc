@@ -114,6 +114,21 @@ TEST_P(DeviceTest, RegionInfoAsTheSampleReportsIt) {
   }
 }
 
+// The kernel hands the caller's struct back with only flags, size and
+// offset filled in; cap_offset keeps whatever the caller wrote.
+TEST_P(DeviceTest, RegionInfoEchoesCapOffset) {
+  auto d = Make(1);
+  vfio::RegionInfo info{};
+  info.argsz = sizeof(info);
+  info.index = vfio::kConfigRegionIndex;
+  info.cap_offset = 0x12345678;
+  ASSERT_TRUE(d->Ioctl(vfio::kDeviceGetRegionInfo,
+                       {reinterpret_cast<uint8_t*>(&info), sizeof(info)})
+                  .ok());
+  EXPECT_EQ(info.cap_offset, 0x12345678u);
+  EXPECT_EQ(info.size, 0xffu);
+}
+
 TEST_P(DeviceTest, RegionInfoShortArgsz) {
   auto d = Make(1);
   vfio::RegionInfo info{};

@@ -12,7 +12,9 @@ single core until the first crash or --max-time, and prints
 
 A run counts as found only when the crashing input fails the canary build
 and does not fail the normal build: a crash the clean code also has is a real
-bug, reported as such, not a find. Times are wall-clock from process start to
+bug, reported in the note, not a find; the run then goes on fuzzing past it
+(-fork=1 -ignore_crashes=1, each new crash judged the same way) until the
+canary's crash or --max-time. Times are wall-clock from process start to
 the crash, seed loading included. Not-found runs count as --max-time in the
 median and max (shown with '>'). "by a seed" counts the finds made while
 libFuzzer was still running the seed corpus (before INITED): the seeds, not
@@ -26,11 +28,12 @@ import argparse
 import ast
 import json
 import os
+import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Optional
@@ -51,52 +54,103 @@ def load_canaries(ws: str) -> List[dict]:
     raise RuntimeError(f"no CANARIES list in {path}")
 
 
+def _crashes(d: str) -> List[str]:
+    return [p for p in fuzzlib.files_in(d)
+            if os.path.basename(p).startswith(("crash-", "leak-", "timeout-", "oom-"))]
+
+
+def _judge(binary: str, clean: str, crash: str) -> dict:
+    """found: fails the canary build and passes the normal one."""
+    rep = triage.reproduce(binary, crash)
+    clean_rep = triage.reproduce(clean, crash)
+    if clean_rep.reproduced:
+        return {"found": False, "real_bug": clean_rep.kind, "kind": rep.kind}
+    if not rep.reproduced:
+        return {"found": False, "kind": "", "unreproducible": True}
+    return {"found": True, "kind": rep.kind}
+
+
 def one_run(binary: str, clean: str, fz: fuzzlib.Fuzzer, seed: int,
             max_time: float, workdir: str, use_seeds: bool = True) -> dict:
+    """Time to the first crash that is the canary's. libFuzzer stops at the
+    first crash; when that one is a real bug (the normal build fails too),
+    fuzzing goes on in -fork=1 -ignore_crashes=1 mode from the corpus so far,
+    every new crash judged as it appears, until the canary's or the time is
+    up."""
     work = os.path.join(workdir, f"run{seed}")
     shutil.rmtree(work, ignore_errors=True)
     corpus = os.path.join(work, "corpus")
     arts = os.path.join(work, "artifacts")
     os.makedirs(corpus)
     os.makedirs(arts)
-    flags = [f"-seed={seed}", f"-max_total_time={int(max_time)}", "-timeout=10",
-             f"-artifact_prefix={arts}/", "-print_final_stats=0"]
-    flags = fz.default_flags() + flags
+    base = fz.default_flags() + [f"-seed={seed}", "-timeout=10", "-print_final_stats=0"]
     seeds = [d for d in (fz.seed_dir,) if use_seeds and fuzzlib.files_in(d)]
+    res = {"seed": seed, "seconds": max_time, "found": False, "note": "", "real_bugs": []}
     t0 = time.monotonic()
     with open(os.path.join(work, "log"), "w") as logf:
         try:
-            subprocess.run([binary] + flags + [corpus] + seeds, cwd=work, stdout=logf,
-                           stderr=subprocess.STDOUT, env=fuzzlib.fuzz_env(),
-                           timeout=max_time + 60)
+            subprocess.run([binary] + base + [f"-max_total_time={int(max_time)}",
+                                              f"-artifact_prefix={arts}/", corpus] + seeds,
+                           cwd=work, stdout=logf, stderr=subprocess.STDOUT,
+                           env=fuzzlib.fuzz_env(), timeout=max_time + 60)
         except subprocess.TimeoutExpired:
             pass
     elapsed = time.monotonic() - t0
-    found = [p for p in fuzzlib.files_in(arts)
-             if os.path.basename(p).startswith(("crash-", "leak-", "timeout-", "oom-"))]
-    res = {"seed": seed, "seconds": round(elapsed, 2), "found": False, "note": ""}
+    found = _crashes(arts)
     if not found:
-        res["seconds"] = max_time
         res["note"] = "no crash"
         return res
-    crash = found[0]
     # libFuzzer prints INITED once the seeds have run: a crash before that
     # came from a seed, not from fuzzing.
     with open(os.path.join(work, "log"), errors="replace") as f:
-        res["by_seed"] = " INITED " not in f.read()
-    rep = triage.reproduce(binary, crash)
-    clean_rep = triage.reproduce(clean, crash)
-    res["kind"] = rep.kind
-    res["input"] = crash
-    if clean_rep.reproduced:
-        res["note"] = f"the normal build fails too ({clean_rep.kind}): a real bug, not the canary"
-        res["seconds"] = max_time
+        by_seed = re.search(r"\bINITED\b", f.read()) is None
+    verdict = _judge(binary, clean, found[0])
+    if verdict["found"]:
+        res.update(found=True, seconds=round(elapsed, 2), kind=verdict["kind"],
+                   input=found[0], by_seed=by_seed)
         return res
-    if not rep.reproduced:
+    if "real_bug" not in verdict:
         res["note"] = "crash did not reproduce"
-        res["seconds"] = max_time
         return res
-    res["found"] = True
+    res["real_bugs"].append(verdict["real_bug"])
+
+    # A real bug got there first: keep fuzzing past it.
+    arts2 = os.path.join(work, "artifacts-fork")
+    os.makedirs(arts2)
+    left = max_time - (time.monotonic() - t0)
+    judged = set()
+    if left >= 2:
+        with open(os.path.join(work, "log-fork"), "w") as logf:
+            proc = subprocess.Popen(
+                [binary] + base + ["-fork=1", "-ignore_crashes=1", "-ignore_timeouts=1",
+                                   "-ignore_ooms=1", f"-max_total_time={int(left)}",
+                                   f"-artifact_prefix={arts2}/", corpus] + seeds,
+                cwd=work, stdout=logf, stderr=subprocess.STDOUT,
+                env=fuzzlib.fuzz_env(), start_new_session=True)
+            try:
+                while time.monotonic() - t0 < max_time + 30:
+                    done = proc.poll() is not None
+                    for crash in _crashes(arts2):
+                        if crash in judged:
+                            continue
+                        judged.add(crash)
+                        v = _judge(binary, clean, crash)
+                        if v["found"]:
+                            res.update(found=True, kind=v["kind"], input=crash, by_seed=False,
+                                       seconds=round(time.monotonic() - t0, 2))
+                            break
+                        if "real_bug" in v and v["real_bug"] not in res["real_bugs"]:
+                            res["real_bugs"].append(v["real_bug"])
+                    if res["found"] or done:
+                        break
+                    time.sleep(0.2)
+            finally:
+                if proc.poll() is None:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+    bugs = ", ".join(res["real_bugs"])
+    res["note"] = f"real bug(s) in the normal build first: {bugs}" + (
+        "" if res["found"] else "; canary not reached in the time left")
     return res
 
 
@@ -143,8 +197,12 @@ def main(argv: List[str]) -> int:
     clean: Dict[str, str] = {}
     if needed:
         fuzzlib.log(f"canary_bench: building the normal fuzzers: {', '.join(needed)}")
-        main_bz.build([fuzzers[n].label for n in needed])
+        broken = main_bz.build_each([fuzzers[n].label for n in needed])
         for n in needed:
+            if fuzzers[n].label in broken:
+                fuzzlib.log(f"canary_bench: //fuzz:{n} does not build: {broken[fuzzers[n].label]}")
+                del fuzzers[n]
+                continue
             clean[n] = fuzzlib.copy_binary(main_bz.output_path(fuzzers[n].label),
                                            os.path.join(out, "bin", "clean", n))
 
@@ -155,7 +213,9 @@ def main(argv: List[str]) -> int:
         fz = fuzzers.get(c["fuzzer"])
         if fz is None:
             binaries[c["name"]] = None
-            notes[c["name"]] = f"fuzzer //fuzz:{c['fuzzer']} does not exist yet"
+            notes[c["name"]] = (f"//fuzz:{c['fuzzer']} does not build"
+                                if c["fuzzer"] in needed else
+                                f"fuzzer //fuzz:{c['fuzzer']} does not exist yet")
             continue
         flag = f"--define=canary={c['name']}"
         fuzzlib.log(f"canary_bench: building {fz.label} with {flag}")
@@ -217,7 +277,13 @@ def main(argv: List[str]) -> int:
         def show(t: float, capped: bool) -> str:
             return (">" if capped else "") + f"{t:.1f} s"
 
-        note = "; ".join(sorted({r["note"] for r in rs if r["note"]}))
+        bug_runs = [r for r in rs if r.get("real_bugs")]
+        other = sorted({r["note"] for r in rs if r["note"] and not r.get("real_bugs")})
+        if bug_runs:
+            kinds = sorted({k for r in bug_runs for k in r["real_bugs"]})
+            other.insert(0, f"{len(bug_runs)}/{len(rs)} runs hit a real bug first "
+                            f"({', '.join(kinds)}) and fuzzed on past it")
+        note = "; ".join(other)
         by_seed = sum(1 for r in rs if r["found"] and r.get("by_seed"))
         kinds = sorted({r["kind"] for r in rs if r["found"]})
         rows.append([c["name"], c["fuzzer"], f"{n_found}/{len(rs)}",

@@ -58,7 +58,11 @@ def core_sources(ws: str) -> List[str]:
 
 
 def load_exceptions(ws: str) -> List[Tuple[str, re.Pattern, str]]:
-    """Lines: `core/file.cc | regex matched against the source line | reason`."""
+    """Lines: `core/file.cc | regex | reason`. The regex is searched in
+    "FUNCTION: SOURCE LINE" (FUNCTION demangled, without arguments, e.g.
+    `mtty::EventfdSink::Signal: if (fd_ < 0) return;`), so a rule can name a
+    whole function or one statement. `<file>` stands for a whole file no
+    binary links."""
     rules = []
     path = os.path.join(ws, EXCEPTIONS_FILE)
     if not os.path.isfile(path):
@@ -73,6 +77,65 @@ def load_exceptions(ws: str) -> List[Tuple[str, re.Pattern, str]]:
                 continue
             rules.append((parts[0], re.compile(parts[1]), parts[2]))
     return rules
+
+
+def function_spans(cov: str, profile: str, obj_args: List[str], sources: List[str],
+                   ws: str) -> Dict[str, List[Tuple[int, int, str]]]:
+    """file -> [(first line, last line, demangled name)] of every function,
+    from llvm-cov's full export."""
+    proc = subprocess.run([cov, "export", "-format=text", "-skip-expansions",
+                           f"-instr-profile={profile}"] + obj_args + sources,
+                          cwd=ws, text=True, capture_output=True)
+    if proc.returncode != 0:
+        return {}
+    spans: Dict[str, List[Tuple[int, int, str]]] = {}
+    raw = []
+    for fn in json.loads(proc.stdout)["data"][0].get("functions", []):
+        regions = [r for r in fn.get("regions", []) if r[5] == 0]
+        if not regions or not fn.get("filenames"):
+            continue
+        name = fn["name"].split(":", 1)[-1] if ":" in fn["name"] and not fn["name"].startswith("_Z") else fn["name"]
+        raw.append((normalise_path(fn["filenames"][0], ws), min(r[0] for r in regions),
+                    max(r[2] for r in regions), name))
+    names = [r[3] for r in raw]
+    demangled = names
+    for tool in ("llvm-cxxfilt", "llvm-cxxfilt-14", "c++filt"):
+        path = shutil.which(tool)
+        if path:
+            out = subprocess.run([path], input="\n".join(names), text=True,
+                                 capture_output=True).stdout.splitlines()
+            if len(out) == len(names):
+                demangled = out
+            break
+    for (f, a, b, _), d in zip(raw, demangled):
+        spans.setdefault(f, []).append((a, b, short_function_name(d)))
+    return spans
+
+
+def short_function_name(demangled: str) -> str:
+    """`bool mtty::X::F<T>(int) const` -> `mtty::X::F<T>`; ABI tags and the
+    argument list dropped, `(anonymous namespace)` kept."""
+    d = demangled.replace("(anonymous namespace)", "\0anon\0").replace("[abi:cxx11]", "")
+    depth, cut, start = 0, len(d), 0
+    for i, ch in enumerate(d):
+        if ch == "<":
+            depth += 1
+        elif ch == ">":
+            depth -= 1
+        elif ch == " " and depth == 0:
+            start = i + 1  # a template's return type precedes the name
+        elif ch == "(" and depth == 0:
+            cut = i
+            break
+    return d[start:cut].replace("\0anon\0", "(anonymous namespace)")
+
+
+def enclosing(spans: List[Tuple[int, int, str]], line: int) -> str:
+    best = None
+    for a, b, name in spans:
+        if a <= line <= b and (best is None or b - a < best[1] - best[0]):
+            best = (a, b, name)
+    return best[2] if best else ""
 
 
 def parse_lcov(text: str) -> Dict[str, dict]:
@@ -98,6 +161,8 @@ def parse_lcov(text: str) -> Dict[str, dict]:
 
 def normalise_path(p: str, ws: str) -> str:
     p = p.replace("/proc/self/cwd/", "")
+    if p.startswith(ws.rstrip("/") + "/"):
+        return os.path.relpath(p, ws)
     if os.path.isabs(p):
         idx = p.find("/core/")
         if idx >= 0:
@@ -116,10 +181,10 @@ def run_coverage(ws: str, out: str, corpus_roots: List[str],
     os.makedirs(prof_dir)
     bz = fuzzlib.Bazel(ws, output_base=output_base)
     fzs = fuzzlib.discover_fuzzers(bz, only=fuzzers)
+    notes: List[str] = []
 
     # The conformance traces: the tests that read //conformance:traces.
     conf_tests: List[str] = []
-    notes: List[str] = []
     if conformance:
         try:
             conf_tests = bz.query(
@@ -130,16 +195,13 @@ def run_coverage(ws: str, out: str, corpus_roots: List[str],
     unit = bz.query('kind("cc_test", //core/...)') if unit_tests else []
 
     fuzzlib.log(f"coverage: building {len(fzs)} fuzzers with --config=coverage")
-    bz.build([f.label for f in fzs], COV_FLAGS)
-    if conf_tests or unit:
-        try:
-            bz.build(conf_tests + unit, COV_FLAGS)
-        except fuzzlib.BazelError as e:
-            first = [l for l in str(e).splitlines() if "ERROR" in l][:1]
-            notes.append("conformance/unit tests skipped: build failed "
-                         f"({first[0] if first else 'see bazel'})")
-            fuzzlib.log("coverage: " + notes[-1])
-            conf_tests, unit = [], []
+    broken = bz.build_each([f.label for f in fzs], COV_FLAGS)
+    for label, err in sorted(broken.items()):
+        notes.append(f"{label} skipped: does not build ({err})")
+        fuzzlib.log("coverage: " + notes[-1])
+    fzs = [f for f in fzs if f.label not in broken]
+    if not fzs:
+        raise RuntimeError("no fuzzer builds with --config=coverage")
 
     objects: List[str] = []
     env_base = fuzzlib.fuzz_env({"ASAN_OPTIONS": "detect_leaks=0:allocator_may_return_null=1"})
@@ -169,17 +231,32 @@ def run_coverage(ws: str, out: str, corpus_roots: List[str],
         fuzzlib.log(f"coverage: {f.name}: replayed {n} inputs")
 
     test_targets = conf_tests + unit
+    ran_tests: List[str] = []
     if test_targets:
         fuzzlib.log(f"coverage: running {len(test_targets)} tests "
                     "(conformance traces{})".format(", unit tests" if unit else ""))
-        bz.run(["test"] + COV_FLAGS + [
+        # --keep_going: a test that does not build (someone's work in
+        # progress) is noted and skipped, the others still count.
+        proc = bz.run(["test", "--keep_going"] + COV_FLAGS + [
             f"--test_env=LLVM_PROFILE_FILE={prof_dir}/test-%p-%m.profraw",
-            "--cache_test_results=no", "--test_output=errors"] + test_targets,
-            check=False)
+            "--cache_test_results=no", "--test_output=errors",
+            "--test_summary=short"] + test_targets, check=False)
+        text = (proc.stdout or "") + (proc.stderr or "")
         for label in test_targets:
-            p = os.path.realpath(bz.output_path(label, COV_FLAGS))
-            if os.path.isfile(p) and os.access(p, os.X_OK):
-                objects.append(p)
+            m = re.search(re.escape(label) + r"\s+(?:\(cached\)\s+)?([A-Z][A-Z ]+?)\b(?: in|$)",
+                          text, re.M)
+            status = m.group(1).strip() if m else "NO STATUS"
+            if status in ("PASSED", "FAILED", "FLAKY", "TIMEOUT"):
+                ran_tests.append(label)
+                p = os.path.realpath(bz.output_path(label, COV_FLAGS))
+                if os.path.isfile(p) and os.access(p, os.X_OK):
+                    objects.append(p)
+                if status != "PASSED":
+                    notes.append(f"{label} {status} under coverage (its profile still counts)")
+            else:
+                notes.append(f"{label} skipped: {status}")
+        for n in notes:
+            fuzzlib.log("coverage: " + n)
 
     raws = glob.glob(os.path.join(prof_dir, "*.profraw"))
     if not raws:
@@ -189,9 +266,13 @@ def run_coverage(ws: str, out: str, corpus_roots: List[str],
                    check=True)
     shutil.rmtree(prof_dir, ignore_errors=True)
 
-    sources = core_sources(ws)
+    # Bazel compiles in a sandbox whose paths the coverage mapping records
+    # as /proc/self/cwd/core/...: map them onto the workspace so the source
+    # filter (absolute core/ paths) matches and the HTML shows the sources.
+    sources = [os.path.join(ws, p) for p in core_sources(ws)]
     cov = llvm_tool("llvm-cov")
-    obj_args = [objects[0]] + [a for o in objects[1:] for a in ("-object", o)]
+    obj_args = ([f"-path-equivalence=/proc/self/cwd,{ws}", objects[0]] +
+                [a for o in objects[1:] for a in ("-object", o)])
     html = os.path.join(out, "html")
     shutil.rmtree(html, ignore_errors=True)
     subprocess.run([cov, "show", "-format=html", f"-output-dir={html}",
@@ -213,11 +294,15 @@ def run_coverage(ws: str, out: str, corpus_roots: List[str],
 
     line = (f"core/ coverage: lines {pct('lines')}, branches {pct('branches')}, "
             f"functions {pct('functions')} [{len(fzs)} fuzzers, {inputs_replayed} inputs"
-            f"{', ' + str(len(conf_tests)) + ' conformance tests' if conf_tests else ''}]")
+            + "".join(f", {n} {what}" for n, what in (
+                (sum(1 for t in ran_tests if t in conf_tests), "conformance tests"),
+                (sum(1 for t in ran_tests if t in unit), "unit tests")) if n)
+            + "]")
 
     # Uncovered lines and branches, explained or not.
     rules = load_exceptions(ws)
     files = parse_lcov(lcov)
+    spans = function_spans(cov, merged, obj_args, sources, ws)
     uncovered = []
     for path, data in sorted(files.items()):
         rel = normalise_path(path, ws)
@@ -236,23 +321,41 @@ def run_coverage(ws: str, out: str, corpus_roots: List[str],
                 items.append((ln, "branch", "true" if br == "0" else "false"))
         for ln, what, detail in sorted(items):
             text = src[ln - 1].strip() if 0 < ln <= len(src) else ""
+            func = enclosing(spans.get(rel, []), ln)
             reason = ""
             for fpat, rx, why in rules:
-                if (fpat == rel or fpat == "*") and rx.search(text):
+                if (fpat == rel or fpat == "*") and rx.search(f"{func}: {text}"):
                     reason = why
                     break
             uncovered.append({"file": rel, "line": ln, "what": what, "detail": detail,
-                              "source": text, "reason": reason})
+                              "function": func, "source": text, "reason": reason})
+
+    # A core/ file no replayed binary links has no coverage data at all, so
+    # llvm-cov leaves it out of the totals: list it, it is never "covered".
+    seen_files = {normalise_path(p, ws) for p in files}
+    for rel in core_sources(ws):
+        if rel.endswith(".cc") and rel not in seen_files:
+            reason = ""
+            for fpat, rx, why in rules:
+                if fpat == rel and rx.pattern == "<file>":
+                    reason = why
+            uncovered.append({"file": rel, "line": 0, "what": "file",
+                              "detail": "linked into no fuzzer or replayed test",
+                              "function": "", "source": "", "reason": reason})
+            notes.append(f"{rel}: linked into no fuzzer or replayed test (not in the totals)")
 
     unexplained = [u for u in uncovered if not u["reason"]]
     md = ["# core/ coverage exceptions", "", line, ""] + [f"Note: {n}" for n in notes] + ["",
           f"{len(uncovered)} uncovered items, {len(unexplained)} without a recorded reason "
           f"(add `file | regex | reason` lines to {EXCEPTIONS_FILE}).", "",
-          "| file:line | what | source | reason |", "|---|---|---|---|"]
+          "| file:line | function | what | source | reason |", "|---|---|---|---|---|"]
     for u in uncovered:
-        what = u["what"] + (f" ({u['detail']} never taken)" if u["detail"] else "")
+        if u["what"] == "branch":
+            what = f"branch ({u['detail']} never taken)"
+        else:
+            what = u["what"] + (f" ({u['detail']})" if u["detail"] else "")
         src = u["source"].replace("|", "\\|")
-        md.append(f"| {u['file']}:{u['line']} | {what} | `{src}` | "
+        md.append(f"| {u['file']}:{u['line']} | `{u.get('function', '')}` | {what} | `{src}` | "
                   f"{u['reason'] or '**UNEXPLAINED**'} |")
     exceptions_file = os.path.join(out, "exceptions.md")
     with open(exceptions_file, "w") as f:
@@ -264,7 +367,7 @@ def run_coverage(ws: str, out: str, corpus_roots: List[str],
         "html": os.path.join(html, "index.html"),
         "exceptions_file": exceptions_file,
         "uncovered": len(uncovered), "unexplained": len(unexplained),
-        "fuzzers": [f.name for f in fzs], "conformance_tests": conf_tests,
+        "fuzzers": [f.name for f in fzs], "tests": ran_tests,
         "inputs_replayed": inputs_replayed,
         "notes": notes,
     }

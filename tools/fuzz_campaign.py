@@ -472,12 +472,18 @@ def main(argv: List[str]) -> int:
     # Build everything first: a broken build fails before any fuzzing.
     fuzzlib.log("campaign: building the libFuzzer binaries")
     try:
-        bz.build([r.fz.label for r in runs], args.build_flag)
+        broken = bz.build_each([r.fz.label for r in runs], args.build_flag)
     except fuzzlib.BazelError as e:
         fuzzlib.log(f"campaign: build failed:\n{e}")
         return 2
     for r in runs:
         r.build_flags = list(args.build_flag)
+        if r.fz.label in broken:
+            # Reported as a row of the summary; the campaign exits 2.
+            r.status = "build failed"
+            r.error = broken[r.fz.label]
+            fuzzlib.log(f"campaign: {r.fz.name} does not build: {r.error}")
+            continue
         r.binary = fuzzlib.copy_binary(bz.output_path(r.fz.label, args.build_flag),
                                        os.path.join(out, "bin", r.fz.name))
     afl = args.engine in ("afl", "afl-only")
@@ -485,23 +491,36 @@ def main(argv: List[str]) -> int:
         fuzzlib.log("campaign: building the AFL++ binaries (--config=afl, own output base)")
         abz = fuzzlib.Bazel(ws, output_base=args.afl_output_base)
         try:
-            abz.build([r.fz.label for r in runs], ["--config=afl"] + args.build_flag)
-            for r in runs:
-                r.afl_binary = fuzzlib.copy_binary(
-                    abz.output_path(r.fz.label, ["--config=afl"]),
-                    os.path.join(out, "bin", r.fz.name + ".afl"))
+            afl_broken = abz.build_each([r.fz.label for r in runs],
+                                        ["--config=afl"] + args.build_flag)
         except fuzzlib.BazelError as e:
             fuzzlib.log(f"campaign: AFL++ build failed:\n{e}")
             return 2
+        for r in runs:
+            if r.status == "build failed":
+                continue
+            if r.fz.label in afl_broken:
+                r.error = "AFL++ build failed: " + afl_broken[r.fz.label]
+                fuzzlib.log(f"campaign: {r.fz.name}: {r.error}")
+                if args.engine == "afl-only":
+                    r.status = "build failed"
+                continue
+            r.afl_binary = fuzzlib.copy_binary(
+                abz.output_path(r.fz.label, ["--config=afl"]),
+                os.path.join(out, "bin", r.fz.name + ".afl"))
 
-    per_fuzzer = budget / len(runs)
+    runnable = [r for r in runs if r.status == "pending"]
+    if not runnable:
+        fuzzlib.log("campaign: no fuzzer builds")
+        return 2
+    per_fuzzer = budget / len(runnable)
     deadline = fuzzlib.now() + budget
     progress = Progress(runs, deadline, args.progress_interval)
     known = load_known(out, args.known)
     fuzzlib.log(f"campaign: {fuzzlib.fmt_duration(budget)} of fuzzing, "
                 f"{int(per_fuzzer)} s per fuzzer, {jobs} jobs, out {out}")
 
-    for r in runs:
+    for r in runnable:
         r.status = "running"
         shutil.rmtree(r.work, ignore_errors=True)
         work_corpus = os.path.join(r.work, "corpus")
@@ -520,7 +539,7 @@ def main(argv: List[str]) -> int:
         stop = threading.Event()
         afl_thread = None
         try:
-            if afl:
+            if r.afl_binary:
                 afl_thread = threading.Thread(target=run_afl, args=(r, seconds, stop),
                                               daemon=True)
                 afl_thread.start()
@@ -531,13 +550,13 @@ def main(argv: List[str]) -> int:
                     r.seconds = fuzzlib.now() - t0
                     progress.maybe_print(r)
             else:
-                lf_jobs = max(1, jobs - 1) if afl else jobs
+                lf_jobs = max(1, jobs - 1) if r.afl_binary else jobs
                 run_libfuzzer(r, seconds, lf_jobs, args.libfuzzer_flags, progress, [])
             if afl_thread:
                 afl_thread.join(timeout=seconds + 120)
                 stop.set()
             progress.maybe_print(r, force=True)
-            cmin = afl_cmin(r) if afl else None
+            cmin = afl_cmin(r) if r.afl_binary else None
             merge_corpus(r, [cmin] if cmin else [])
             triage_run(r, out, known, args.max_triage, args.minimize_time)
             r.status = "done"
@@ -564,7 +583,7 @@ def main(argv: List[str]) -> int:
                 ws=ws, out=os.path.join(out, "coverage"),
                 corpus_roots=[os.path.join(out, "corpus")],
                 output_base=args.coverage_output_base,
-                fuzzers=[r.fz.name for r in runs])
+                fuzzers=[r.fz.name for r in runnable])
         except Exception as e:
             fuzzlib.log(f"campaign: coverage failed: {type(e).__name__}: {e}")
             coverage = {"line": f"coverage failed: {e}"}
@@ -579,7 +598,7 @@ def main(argv: List[str]) -> int:
     print(md)
     print(f"Summaries: {os.path.join(out, 'summary.md')} and "
           f"{os.path.join(out, 'summary.json')}")
-    if any(r.status == "error" for r in runs):
+    if any(r.status in ("error", "build failed") for r in runs):
         return 2
     return 1 if any(c["new"] for r in runs for c in r.crashes) else 0
 

@@ -159,6 +159,19 @@ class OptionsTest(unittest.TestCase):
         self.assertEqual(fuzzlib.read_options("/nonexistent.options"), [])
 
 
+class FunctionNameTest(unittest.TestCase):
+    def test_short_names(self):
+        f = coverage.short_function_name
+        self.assertEqual(f("mtty::EventfdSink::Signal()"), "mtty::EventfdSink::Signal")
+        self.assertEqual(f("mtty::ErrnoName[abi:cxx11](int)"), "mtty::ErrnoName")
+        self.assertEqual(f("mtty::(anonymous namespace)::Hex2(unsigned char)"),
+                         "mtty::(anonymous namespace)::Hex2")
+        self.assertEqual(f("bool mtty::SyncCondVar::WaitFor<mtty::X::$_0>(std::mutex&, int)"),
+                         "mtty::SyncCondVar::WaitFor<mtty::X::$_0>")
+        self.assertEqual(f("mtty::operator==(mtty::Fifo const&, mtty::Fifo const&)"),
+                         "mtty::operator==")
+
+
 class LcovTest(unittest.TestCase):
     def test_lines_branches_functions(self):
         text = "SF:core/irq.cc\nFNDA:0,_ZN4mtty1fEv\nDA:10,5\nDA:11,0\nBRDA:10,0,0,5\nBRDA:10,0,1,-\nend_of_record\n"
@@ -221,7 +234,9 @@ class OssFuzzTargetsTest(unittest.TestCase):
                         'cc_library(name = "core", deps = [":uart"])\n'
                         '[cc_test(name = t + "_test", srcs = [t + "_test.cc"]) for t in ["uart"]]\n')
             with open(os.path.join(root, "fuzz", "BUILD.bazel"), "w") as f:
-                f.write('cc_library(name = "common", srcs = ["finding.cc"], deps = ["//core:status"])\n'
+                f.write('_SRCS = ["finding.cc"]\n'
+                        '_DEPS = ["//core:status"]\n'
+                        'cc_library(name = "common", srcs = _SRCS, deps = _DEPS + [])\n'
                         'cc_library(name = "globbed", srcs = glob(["*.cc"]))\n'
                         'mtty_fuzzer(name = "bar", srcs = ["bar.cc"], deps = [":common", "//core"])\n')
             got = oss_fuzz_targets.Repo(root).fuzzers()

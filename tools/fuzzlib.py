@@ -121,6 +121,25 @@ class Bazel:
     def build(self, targets: List[str], flags: Iterable[str] = ()) -> None:
         self.run(["build"] + list(flags) + targets)
 
+    def build_each(self, targets: List[str], flags: Iterable[str] = ()) -> Dict[str, str]:
+        """Builds what builds (--keep_going); returns {label: error} for the
+        targets that do not, so one broken fuzzer (someone's work in
+        progress) does not stop the others."""
+        flags = list(flags)
+        proc = self.run(["build", "--keep_going"] + flags + targets, check=False)
+        if proc.returncode == 0:
+            return {}
+        failed: Dict[str, str] = {}
+        for t in targets:  # cached: each of these is quick
+            p = self.run(["build"] + flags + [t], check=False)
+            if p.returncode != 0:
+                errs = [l for l in (p.stderr or "").splitlines() if "ERROR" in l or "error:" in l]
+                failed[t] = " | ".join(errs[:3])[:400] or f"exit {p.returncode}"
+        if not failed:
+            raise BazelError("bazel build --keep_going failed, yet every target builds alone:\n"
+                             + (proc.stderr or "")[-2000:])
+        return failed
+
     def bazel_bin(self, flags: Iterable[str] = ()) -> str:
         if self._bazel_bin is None:
             out = self.run(["info"] + list(flags) + ["bazel-bin"]).stdout
@@ -197,8 +216,12 @@ def read_options(path: str) -> List[str]:
 
 def discover_fuzzers(bazel: Bazel, only: Optional[List[str]] = None,
                      exclude: Optional[List[str]] = None) -> List[Fuzzer]:
-    """Every mtty_fuzzer, found by its instrumented binary rule."""
-    labels = bazel.query("kind(instrumented_binary, //fuzz/...)")
+    """Every fuzzer: an instrumented binary tagged `fuzzer` (mtty_fuzzer
+    tags its :<name>_bin so; other instrumented binaries, e.g. benchmark
+    targets, are not fuzzers) and not testonly (a testonly fuzzer is a test
+    fixture, e.g. one built over a planted bug)."""
+    labels = bazel.query(
+        r'attr(testonly, 0, attr(tags, "\bfuzzer\b", kind(instrumented_binary, //fuzz/...)))')
     fuzzers = []
     for label in labels:
         _, name = split_label(label)

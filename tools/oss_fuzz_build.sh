@@ -18,9 +18,12 @@
 #   <name>.options           [libfuzzer] dict = <name>.dict, plus the flags of
 #                            corpus/<name>.options (one per line) as key = value
 # Local check (no Docker here), libFuzzer + ASan as OSS-Fuzz sets it:
-#   CC=clang CXX=clang++ LIB_FUZZING_ENGINE=-fsanitize=fuzzer OUT=/tmp/out \
-#   CFLAGS="-O1 -fno-omit-frame-pointer -gline-tables-only -fsanitize=address -fsanitize-address-use-after-scope -fsanitize=fuzzer-no-link" \
-#   CXXFLAGS="$CFLAGS" tools/oss_fuzz_build.sh
+#   export CFLAGS="-O1 -fno-omit-frame-pointer -gline-tables-only \
+#     -fsanitize=address -fsanitize-address-use-after-scope -fsanitize=fuzzer-no-link"
+#   CC=clang CXX=clang++ CXXFLAGS="$CFLAGS" LIB_FUZZING_ENGINE=-fsanitize=fuzzer \
+#     OUT=/tmp/out tools/oss_fuzz_build.sh
+# (AFL++: CC=afl-clang-fast CXX=afl-clang-fast++, no -fsanitize=fuzzer-no-link,
+# LIB_FUZZING_ENGINE=/usr/lib/afl/libAFLDriver.a; see tools/CAMPAIGNS.md.)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -66,7 +69,8 @@ while IFS=$'\t' read -r name srcs; do
   objs=()
   for s in $srcs; do objs+=("$objdir/${s//\//__}.o"); done
   # shellcheck disable=SC2086
-  "$CXX" $CXXFLAGS "${objs[@]}" $LIB_FUZZING_ENGINE -o "$OUT/$name"
+  # -pthread: older glibc (OSS-Fuzz images) keeps std::thread in libpthread.
+  "$CXX" $CXXFLAGS "${objs[@]}" $LIB_FUZZING_ENGINE -pthread -o "$OUT/$name"
 
   # Seeds and checked-in reproducers, flat, as OSS-Fuzz unpacks them.
   rm -f "$OUT/${name}_seed_corpus.zip"

@@ -8,8 +8,9 @@ ClusterFuzzLite images have no Bazel 4).
 
 BUILD files are Starlark, which Python's parser reads. Only what the
 fuzzers' dependency graphs use is understood: cc_library / cc_binary /
-mtty_fuzzer calls with literal `srcs` and `deps` lists; every other call
-(tests, filegroups, comprehensions, selects) is skipped. Dependencies outside
+mtty_fuzzer calls whose `srcs` and `deps` are lists of strings, names of
+top-level lists of strings, or sums of those; every other call (tests,
+filegroups, comprehensions, selects) is skipped. Dependencies outside
 this repository (`@...`) are an error: a fuzzer must link nothing but our
 code and the fuzzing engine.
 """
@@ -22,7 +23,12 @@ from typing import Dict, List, Optional, Tuple
 RULES = ("cc_library", "cc_binary", "mtty_fuzzer")
 
 
-def _literal_strings(node: ast.AST) -> Optional[List[str]]:
+def _literal_strings(node: ast.AST, env: Optional[Dict[str, List[str]]] = None
+                     ) -> Optional[List[str]]:
+    """A list of strings from literals, names of top-level lists, and +."""
+    env = env or {}
+    if isinstance(node, ast.Name):
+        return list(env[node.id]) if node.id in env else None
     if isinstance(node, (ast.List, ast.Tuple)):
         out = []
         for elt in node.elts:
@@ -32,7 +38,7 @@ def _literal_strings(node: ast.AST) -> Optional[List[str]]:
                 return None
         return out
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        a, b = _literal_strings(node.left), _literal_strings(node.right)
+        a, b = _literal_strings(node.left, env), _literal_strings(node.right, env)
         if a is not None and b is not None:
             return a + b
     return None
@@ -42,7 +48,14 @@ def parse_build(text: str, filename: str = "BUILD.bazel") -> Dict[str, dict]:
     """name -> {"kind", "srcs", "deps"} for the rules we understand."""
     rules: Dict[str, dict] = {}
     tree = ast.parse(text, filename)
+    env: Dict[str, List[str]] = {}  # top-level `NAME = [...]` lists
     for stmt in tree.body:
+        if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and
+                isinstance(stmt.targets[0], ast.Name)):
+            value = _literal_strings(stmt.value, env)
+            if value is not None:
+                env[stmt.targets[0].id] = value
+            continue
         if not isinstance(stmt, ast.Expr) or not isinstance(stmt.value, ast.Call):
             continue
         call = stmt.value
@@ -52,8 +65,8 @@ def parse_build(text: str, filename: str = "BUILD.bazel") -> Dict[str, dict]:
         name = kw.get("name")
         if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
             continue
-        srcs = _literal_strings(kw["srcs"]) if "srcs" in kw else []
-        deps = _literal_strings(kw["deps"]) if "deps" in kw else []
+        srcs = _literal_strings(kw["srcs"], env) if "srcs" in kw else []
+        deps = _literal_strings(kw["deps"], env) if "deps" in kw else []
         # None (not literal) is an error only if a fuzzer needs the rule.
         rules[name.value] = {"kind": call.func.id, "srcs": srcs, "deps": deps}
     return rules

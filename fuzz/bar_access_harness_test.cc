@@ -1,0 +1,361 @@
+// Copyright mtty-lab authors.
+//
+// The bar_access oracles, each shown to fire: a device with one rule
+// deliberately broken (a RealDevice subclass overriding one method; core/
+// is untouched) gets an input that exercises the rule, and the harness must
+// report exactly that oracle. The unbroken device must pass the same input.
+#include "fuzz/bar_access_harness.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+
+#include "core/uart16550.h"
+#include "core/vfio_uapi.h"
+#include "fuzz/bar_access_ops.h"
+
+namespace mtty::fuzz {
+namespace {
+
+using bar::Input;
+using bar::IrqSetup;
+
+constexpr uint64_t kBar0 = vfio::RegionOffset(vfio::kBar0RegionIndex);
+constexpr uint64_t kConfig = vfio::RegionOffset(vfio::kConfigRegionIndex);
+
+template <typename Broken>
+BarAccessOptions With() {
+  BarAccessOptions options;
+  options.factory = [](const DeviceOptions& o) {
+    return std::make_unique<Broken>(o);
+  };
+  return options;
+}
+
+std::string Oracle(const MaybeFinding& f) { return f ? f->oracle : "none"; }
+
+// Writes BAR0's scratch register while failing an out-of-range write.
+class SideEffectOnInvalidAccess : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<size_t> Write(uint64_t pos, std::span<const uint8_t> buf) override {
+    Result<size_t> r = RealDevice::Write(pos, buf);
+    if (!r.ok()) {
+      const uint8_t junk = 0x5a;
+      (void)RealDevice::Write(kBar0 + kScr, {&junk, 1});
+    }
+    return r;
+  }
+};
+
+TEST(BarAccessOracleTest, InvalidAccessChangesNothing) {
+  Input in(1, Profile::kKernel);
+  const uint8_t data[2] = {1, 2};
+  in.RawWrite(vfio::RegionOffset(5) + 0, data);  // BAR5 has size 0
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<SideEffectOnInvalidAccess>())),
+            "invalid-access-changes-nothing");
+}
+
+// Reports one byte more in port 0's FIFO than there is.
+class SeventeenByteFifo : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  DeviceState state() const override {
+    DeviceState s = RealDevice::state();
+    if (s.ports[0][15] == 16) s.ports[0][15] = 17;
+    return s;
+  }
+};
+
+TEST(BarAccessOracleTest, FifoCountRange) {
+  Input in(1, Profile::kKernel);
+  in.WriteRepeat(0, kRbrThr, 0x41, 16);
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<SeventeenByteFifo>())),
+            "fifo-count-range");
+}
+
+// LSR reads without DR: the sample's full-FIFO-looks-empty defect (#9).
+class FullFifoLooksEmpty : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<size_t> Read(uint64_t pos, std::span<uint8_t> buf) override {
+    Result<size_t> r = RealDevice::Read(pos, buf);
+    if (r.ok() && pos == kBar0 + kLsr && buf.size() == 1 &&
+        RealDevice::state().ports[0][15] == 16) {
+      buf[0] = static_cast<uint8_t>((buf[0] & ~kLsrDr) | kLsrThre | kLsrTemt);
+    }
+    return r;
+  }
+};
+
+TEST(BarAccessOracleTest, LsrDataReadyMatchesFifo) {
+  Input in(1, Profile::kKernel);
+  in.WriteRepeat(0, kRbrThr, 0x41, 16).Read(0, kLsr);
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<FullFifoLooksEmpty>())),
+            "lsr-dr-matches-fifo");
+}
+
+// IIR prioritised like a 16550A although the profile is the kernel's.
+class PrioritisedKernelIir : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<size_t> Read(uint64_t pos, std::span<uint8_t> buf) override {
+    Result<size_t> r = RealDevice::Read(pos, buf);
+    if (r.ok() && pos == kBar0 + kIirFcr && buf.size() == 1 &&
+        (buf[0] & 0x06) == 0x06 && RealDevice::state().ports[0][9] == 0) {
+      buf[0] = 0xc4;  // RDA|THRE shown as RDA instead of the OR (0x06)
+    }
+    return r;
+  }
+};
+
+TEST(BarAccessOracleTest, IirMatchesSources) {
+  Input in(1, Profile::kKernel);
+  // Trigger level 0 until the first FCR write: RDA and THRE both live.
+  in.Write(0, kIer, kIerRdi | kIerThri).Read(0, kIirFcr);
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<PrioritisedKernelIir>())),
+            "iir-matches-sources");
+}
+
+// Signals the INTx eventfd on every THR write, masked or not.
+class SignalsWhileMasked : public RealDevice {
+ public:
+  explicit SignalsWhileMasked(const DeviceOptions& o)
+      : RealDevice(o), resolver_(o.resolver) {}
+  Result<size_t> Write(uint64_t pos, std::span<const uint8_t> buf) override {
+    Result<size_t> r = RealDevice::Write(pos, buf);
+    if (r.ok() && pos == kBar0 + kRbrThr) {
+      Result<std::shared_ptr<IrqSink>> sink =
+          resolver_->Resolve(bar::kEventfdA);
+      if (sink.ok()) sink.value()->Signal();
+      ++extra_;
+    }
+    return r;
+  }
+  DeviceState state() const override {
+    DeviceState s = RealDevice::state();
+    s.irq.signals += extra_;
+    return s;
+  }
+
+ private:
+  SinkResolver* resolver_;
+  uint64_t extra_ = 0;
+};
+
+TEST(BarAccessOracleTest, NoInterruptWhileMasked) {
+  Input in(1, Profile::kKernel, IrqSetup::kIntx);
+  in.IoctlOp(bar::kIntxMask).Write(0, kRbrThr, 0x41);
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<SignalsWhileMasked>())),
+            "irq-not-when-masked");
+}
+
+// The interrupt pin byte (0x3d) becomes writable.
+class WritablePin : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<size_t> Write(uint64_t pos, std::span<const uint8_t> buf) override {
+    if (pos == kConfig + 0x3d && buf.size() == 1) {
+      pin_ = buf[0];
+      return size_t{1};
+    }
+    return RealDevice::Write(pos, buf);
+  }
+  DeviceState state() const override {
+    DeviceState s = RealDevice::state();
+    if (pin_ >= 0) s.config[0x3d] = static_cast<uint8_t>(pin_);
+    return s;
+  }
+
+ private:
+  int pin_ = -1;
+};
+
+TEST(BarAccessOracleTest, ReadOnlyConfigBytesNeverChange) {
+  Input in(1, Profile::kKernel);
+  in.ConfigWrite(0x3d, 1, 0x04);
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<WritablePin>())),
+            "config-read-only-bytes");
+}
+
+// A write to the interrupt line also programs BAR0.
+class LineWriteHitsBar0 : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<size_t> Write(uint64_t pos, std::span<const uint8_t> buf) override {
+    if (pos == kConfig + 0x3c) {
+      const uint8_t bar[4] = {0x00, 0xc0, 0x00, 0x00};
+      (void)RealDevice::Write(kConfig + 0x10, bar);
+    }
+    return RealDevice::Write(pos, buf);
+  }
+};
+
+TEST(BarAccessOracleTest, ConfigWriteTouchesOnlyItsBytes) {
+  Input in(2, Profile::kKernel);
+  in.ConfigWrite(0x3c, 1, 0x0b);
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<LineWriteHitsBar0>())),
+            "config-write-scope");
+}
+
+// Leaks a non-zero byte in the upper half of a wide kernel-profile read
+// (the sample's uninitialised-stack defect #3).
+class WideReadLeaks : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<size_t> Read(uint64_t pos, std::span<uint8_t> buf) override {
+    Result<size_t> r = RealDevice::Read(pos, buf);
+    if (r.ok() && (pos >> 40) == 0 && buf.size() == 4) buf[3] = 0xcc;
+    return r;
+  }
+};
+
+TEST(BarAccessOracleTest, KernelWideReadZeroFill) {
+  Input in(1, Profile::kKernel);
+  in.Read(0, 4, 4);
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<WideReadLeaks>())),
+            "kernel-wide-read-zero-fill");
+}
+
+// The sample's SET_IRQS defect #13: the old eventfd is dropped before the
+// new fd is looked up, so a failing request still disables INTx.
+class DropsEventfdBeforeLookup : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Status Ioctl(uint32_t cmd, std::span<uint8_t> arg) override {
+    if (cmd == vfio::kDeviceSetIrqs && arg.size() == 24 &&
+        (arg[4] & vfio::kIrqSetDataEventfd)) {
+      uint8_t off[20] = {20, 0, 0, 0, 0x21, 0, 0, 0, 0, 0,
+                         0,  0, 0, 0, 0,    0, 0, 0, 0, 0};
+      std::memcpy(off + 8, arg.data() + 8, 4);  // same index, count 0
+      (void)RealDevice::Ioctl(cmd, off);
+    }
+    return RealDevice::Ioctl(cmd, arg);
+  }
+};
+
+TEST(BarAccessOracleTest, FailedIoctlChangesNothing) {
+  Input in(1, Profile::kKernel, IrqSetup::kIntx);
+  in.IoctlOp(bar::kIntxBadFd);
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<DropsEventfdBeforeLookup>())),
+            "ioctl-error-changes-nothing");
+}
+
+// Divisor latch writes OR into the latch (the kernel profile's rule) in a
+// 16550a device.
+class OredDivisor : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<size_t> Write(uint64_t pos, std::span<const uint8_t> buf) override {
+    const DeviceState s = RealDevice::state();
+    if (pos == kBar0 + kRbrThr && buf.size() == 1 && (s.ports[0][3] & 0x80)) {
+      const uint8_t ored = static_cast<uint8_t>(buf[0] | s.ports[0][7]);
+      return RealDevice::Write(pos, {&ored, 1});
+    }
+    return RealDevice::Write(pos, buf);
+  }
+};
+
+TEST(BarAccessOracleTest, ReferenceModelCatchesARegisterRule) {
+  Input in(1, Profile::k16550a);
+  in.Write(0, kLcr, 0x80).Write(0, kRbrThr, 0x0c).Write(0, kRbrThr, 0x03);
+  in.Read(0, kRbrThr);
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  // The write itself is caught by the register comparison after it.
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<OredDivisor>())),
+            "reference-register");
+}
+
+// Returns the IIR without its FIFO bits: only a read shows it, the
+// snapshot is intact.
+class IirWithoutFifoBits : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<size_t> Read(uint64_t pos, std::span<uint8_t> buf) override {
+    Result<size_t> r = RealDevice::Read(pos, buf);
+    if (r.ok() && pos == kBar0 + kLcr - 1 && buf.size() == 2) buf[0] &= 0x3f;
+    return r;
+  }
+};
+
+TEST(BarAccessOracleTest, ReferenceModelCatchesAReadValue) {
+  Input in(1, Profile::k16550a);
+  in.Write(0, kIirFcr, 0x01).Read(0, kIirFcr, 2);
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<IirWithoutFifoBits>())),
+            "reference-read-value");
+}
+
+// Raises MSI on every THR write, whether or not an interrupt source rose.
+class SpuriousMsi : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<size_t> Write(uint64_t pos, std::span<const uint8_t> buf) override {
+    Result<size_t> r = RealDevice::Write(pos, buf);
+    if (r.ok() && pos == kBar0 + kRbrThr) {
+      uint8_t trigger[20] = {20, 0, 0, 0, 0x21, 0, 0, 0, 1, 0,
+                             0,  0, 0, 0, 0,    0, 1, 0, 0, 0};
+      (void)RealDevice::Ioctl(vfio::kDeviceSetIrqs, trigger);
+    }
+    return r;
+  }
+};
+
+TEST(BarAccessOracleTest, ReferenceModelCatchesAnInterruptEdge) {
+  Input in(1, Profile::k16550a, IrqSetup::kMsi);
+  in.Write(0, kRbrThr, 0x41);  // IER is 0: no source, no edge
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<SpuriousMsi>())),
+            "reference-interrupts");
+}
+
+// A record the device's own LoadState rejects (a set reserved byte).
+class CorruptRecord : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  DeviceState state() const override {
+    DeviceState s = RealDevice::state();
+    s.ports[0][60] = 1;
+    return s;
+  }
+};
+
+TEST(BarAccessOracleTest, PortRecordLoads) {
+  Input in(1, Profile::kKernel);
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<CorruptRecord>())),
+            "port-record-loads");
+}
+
+// Random well-formed inputs against the real device find nothing; the
+// same inputs cover every opcode and both profiles.
+TEST(BarAccessHarnessTest, RandomInputsFindNothing) {
+  std::mt19937 rng(20240601);
+  for (int round = 0; round < 200; ++round) {
+    std::vector<uint8_t> input;
+    input.push_back(static_cast<uint8_t>(rng()));
+    for (int i = 0; i < 256; ++i) input.push_back(static_cast<uint8_t>(rng()));
+    const MaybeFinding f = RunBarAccess(input);
+    EXPECT_FALSE(f.has_value()) << "round " << round << ": " << f->ToString();
+  }
+}
+
+TEST(BarAccessHarnessTest, ShortInputsAreTotal) {
+  for (int n = 0; n < 40; ++n) {
+    std::vector<uint8_t> input(n, 0xff);
+    EXPECT_FALSE(RunBarAccess(input).has_value()) << n;
+  }
+}
+
+}  // namespace
+}  // namespace mtty::fuzz

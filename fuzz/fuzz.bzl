@@ -1,0 +1,220 @@
+"""mtty_fuzzer: declare a fuzzer once, get every build of it.
+
+In the spirit of bazelbuild/rules_fuzzing (which cannot be downloaded here),
+`mtty_fuzzer(name = "bar_access", ...)` defines:
+
+  :<name>            `bazel run` launcher: fuzzes a writable copy of
+                     corpus/<name>/ with corpus/<name>.dict, passes libFuzzer
+                     flags through, writes crashes to an artifacts directory.
+  :<name>_bin        the instrumented binary. Its whole dependency graph (not
+                     only the harness) is built with ASan + UBSan and
+                     -fsanitize=fuzzer-no-link through a configuration
+                     transition, so `bazel test //core/...` stays plain.
+                     Under --config=tsan the sanitizer is TSan instead; under
+                     --config=afl the engine is AFL++'s driver.
+  :<name>_regression a test replaying every seed and every checked-in crash
+                     reproducer (corpus/<name>/, corpus/<name>.generated/,
+                     fuzz/regressions/<name>/) under the same sanitizers.
+                     Part of `bazel test //...`.
+
+`trace_seeds` builds corpus/<name>.generated/: seeds derived from the
+conformance traces at build time, so they never go stale.
+"""
+
+_SAN_COPTS = [
+    # Fuzzing speed: fastbuild's -O0 halves the exec rate; -O1 keeps
+    # sanitizer reports precise (OSS-Fuzz builds with -O1 too).
+    "-O1",
+    "-fsanitize=address,undefined",
+    "-fno-sanitize-recover=all",
+    "-fno-omit-frame-pointer",
+    "-g",
+]
+_SAN_LINKOPTS = [
+    "-fsanitize=address,undefined",
+    "-fsanitize-link-c++-runtime",
+]
+
+def _engine_impl(ctx):
+    return []
+
+fuzzing_engine = rule(
+    implementation = _engine_impl,
+    build_setting = config.string(flag = True),
+    doc = "Fuzzing engine: libfuzzer (default) or afl.",
+)
+
+def _fuzz_transition_impl(settings, attr):
+    copts = list(settings["//command_line_option:copt"])
+    linkopts = list(settings["//command_line_option:linkopt"])
+    engine = settings["//fuzz:engine"]
+    if "-DMTTY_FUZZ_BUILD" in copts:
+        return {
+            "//command_line_option:copt": copts,
+            "//command_line_option:linkopt": linkopts,
+        }
+    joined = " ".join(copts)
+    if "-fsanitize=thread" not in joined and "-fsanitize=address" not in joined:
+        copts += _SAN_COPTS
+        linkopts += _SAN_LINKOPTS
+    if engine == "afl":
+        # afl-clang-fast instruments with its own pass and links its runtime.
+        # It would also swap -fsanitize=fuzzer for its driver, but Bazel hands
+        # link flags over in a @params file it does not look into, so clang
+        # would link libFuzzer next to AFL's runtime (duplicate
+        # __sanitizer_cov_* symbols). Link AFL++'s driver by path instead.
+        linkopts += ["/usr/lib/afl/libAFLDriver.a"]
+    else:
+        copts += ["-fsanitize=fuzzer-no-link"]
+        linkopts += ["-fsanitize=fuzzer"]
+    copts += ["-DMTTY_FUZZ_BUILD"]
+    return {
+        "//command_line_option:copt": copts,
+        "//command_line_option:linkopt": linkopts,
+    }
+
+_fuzz_transition = transition(
+    implementation = _fuzz_transition_impl,
+    inputs = [
+        "//command_line_option:copt",
+        "//command_line_option:linkopt",
+        "//fuzz:engine",
+    ],
+    outputs = [
+        "//command_line_option:copt",
+        "//command_line_option:linkopt",
+    ],
+)
+
+def _instrumented_binary_impl(ctx):
+    target = ctx.attr.binary[0]
+    src = target[DefaultInfo].files_to_run.executable
+    out = ctx.actions.declare_file(ctx.label.name)
+    ctx.actions.symlink(output = out, target_file = src, is_executable = True)
+    runfiles = ctx.runfiles(files = [src]).merge(target[DefaultInfo].default_runfiles)
+    return [DefaultInfo(files = depset([out]), executable = out, runfiles = runfiles)]
+
+instrumented_binary = rule(
+    implementation = _instrumented_binary_impl,
+    attrs = {
+        "binary": attr.label(cfg = _fuzz_transition, executable = True, mandatory = True),
+        "_allowlist_function_transition": attr.label(
+            default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
+        ),
+    },
+    executable = True,
+)
+
+def _regression_test_impl(ctx):
+    binary = ctx.executable.binary
+    script = ctx.actions.declare_file(ctx.label.name + ".sh")
+    ctx.actions.write(
+        output = script,
+        is_executable = True,
+        content = "\n".join([
+            "#!/usr/bin/env bash",
+            "# Replays every seed and regression input; any sanitizer report or",
+            "# oracle failure fails the test.",
+            "set -euo pipefail",
+            "inputs=()",
+            "for d in {dirs}; do [[ -d \"$d\" ]] && inputs+=(\"$d\"); done",
+            "export ASAN_OPTIONS=\"${{ASAN_OPTIONS:-}}:detect_leaks=1\"",
+            "if [[ ${{#inputs[@]}} -eq 0 ]]; then echo 'no inputs to replay' >&2; exit 1; fi",
+            "exec {bin} -runs=0 \"${{inputs[@]}}\"",
+            "",
+        ]).format(
+            bin = binary.short_path,
+            dirs = " ".join(ctx.attr.input_dirs),
+        ),
+    )
+    runfiles = ctx.runfiles(files = [binary] + ctx.files.data).merge(
+        ctx.attr.binary[DefaultInfo].default_runfiles,
+    )
+    return [DefaultInfo(executable = script, runfiles = runfiles)]
+
+regression_test = rule(
+    implementation = _regression_test_impl,
+    attrs = {
+        "binary": attr.label(executable = True, cfg = "target", mandatory = True),
+        "data": attr.label_list(allow_files = True),
+        "input_dirs": attr.string_list(),
+    },
+    test = True,
+)
+
+def _trace_seeds_impl(ctx):
+    out = ctx.actions.declare_directory(ctx.label.name)
+    traces = ctx.files.traces
+    if ctx.attr.copy:
+        ctx.actions.run_shell(
+            inputs = traces,
+            outputs = [out],
+            command = 'out=$1; shift; mkdir -p "$out"; cp "$@" "$out"/',
+            arguments = [out.path] + [t.path for t in traces],
+            mnemonic = "TraceSeeds",
+            progress_message = "Copying traces into %s" % out.short_path,
+        )
+    else:
+        ctx.actions.run(
+            executable = ctx.executable.tool,
+            inputs = traces,
+            outputs = [out],
+            arguments = [out.path] + [t.path for t in traces],
+            mnemonic = "TraceSeeds",
+            progress_message = "Translating traces into %s" % out.short_path,
+        )
+    return [DefaultInfo(
+        files = depset([out]),
+        runfiles = ctx.runfiles(files = [out]),
+    )]
+
+trace_seeds = rule(
+    implementation = _trace_seeds_impl,
+    doc = """Seeds generated from conformance traces at build time, in the
+    directory corpus/<fuzzer>.generated/ that the launcher and the
+    regression test read next to corpus/<fuzzer>/. With copy = True the
+    traces themselves; else `tool OUT_DIR TRACE...` writes them.""",
+    attrs = {
+        "traces": attr.label_list(allow_files = [".trace"]),
+        "copy": attr.bool(default = False),
+        "tool": attr.label(executable = True, cfg = "exec"),
+    },
+)
+
+def mtty_fuzzer(name, srcs, deps = [], tags = [], **kwargs):
+    """One fuzzer, all its builds. See the module docstring."""
+    native.cc_binary(
+        name = name + "_harness",
+        srcs = srcs,
+        deps = deps,
+        tags = tags + ["manual"],
+        visibility = ["//visibility:private"],
+        **kwargs
+    )
+    instrumented_binary(
+        name = name + "_bin",
+        binary = ":" + name + "_harness",
+        tags = tags + ["fuzzer"],
+    )
+    native.sh_binary(
+        name = name,
+        srcs = ["//fuzz:run_fuzzer.sh"],
+        data = [
+            ":" + name + "_bin",
+            "//corpus:" + name,
+        ],
+        args = [name, "$(rootpath :" + name + "_bin)"],
+        tags = tags,
+    )
+    regression_test(
+        name = name + "_regression",
+        binary = ":" + name + "_bin",
+        data = ["//corpus:" + name, "//fuzz/regressions:" + name],
+        input_dirs = [
+            "corpus/" + name,
+            "corpus/" + name + ".generated",
+            "fuzz/regressions/" + name,
+        ],
+        size = "medium",
+        tags = tags,
+    )

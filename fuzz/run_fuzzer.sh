@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# `bazel run //fuzz:<name> -- [libFuzzer flags] [extra corpus dirs]`
+#
+# Fuzzes a writable copy of corpus/<name>/ (the source tree is never written
+# unless MTTY_FUZZ_CORPUS points into it), with corpus/<name>.dict when it
+# exists, writing crash artifacts to $MTTY_FUZZ_OUT/<name>/artifacts/.
+#   MTTY_FUZZ_OUT     where work happens (default /tmp/mtty-fuzz)
+#   MTTY_FUZZ_CORPUS  use this corpus directory instead of a copy
+# Every libFuzzer flag passes through: -max_total_time=60 -jobs=2 -runs=N ...
+# corpus/<name>.options (one flag per line, # comments) holds defaults that
+# come before the command line's flags, so the command line wins.
+set -euo pipefail
+name=$1
+bin=$2
+shift 2
+
+here=$(pwd)
+out=${MTTY_FUZZ_OUT:-/tmp/mtty-fuzz}/$name
+mkdir -p "$out/artifacts"
+if [[ -n "${MTTY_FUZZ_CORPUS:-}" ]]; then
+  corpus=$MTTY_FUZZ_CORPUS
+  mkdir -p "$corpus"
+else
+  corpus=$out/corpus
+  mkdir -p "$corpus"
+  # Seeds are read-only in the runfiles tree; copy them into a writable dir.
+  # corpus/<name>.generated/ holds the seeds built from conformance traces.
+  for seeds in "$here/corpus/$name" "$here/corpus/$name.generated"; do
+    if [[ -d "$seeds" ]]; then
+      find -L "$seeds" -maxdepth 1 -type f -exec cp -f {} "$corpus/" \;
+    fi
+  done
+  chmod -R u+w "$corpus"
+fi
+
+flags=()
+options="$here/corpus/$name.options"
+if [[ -f "$options" ]]; then
+  while read -r line; do
+    line=${line%%#*}
+    line=${line//[[:space:]]/}
+    [[ -n "$line" ]] && flags+=("$line")
+  done <"$options"
+fi
+defaults="${flags[*]:-none}"
+dict="$here/corpus/$name.dict"
+[[ -f "$dict" ]] && flags+=("-dict=$dict")
+flags+=("-artifact_prefix=$out/artifacts/")
+
+has_jobs=0
+for a in "$@"; do
+  case "$a" in -jobs=*|-workers=*|-fork=*) has_jobs=1 ;; esac
+done
+# With -jobs, libFuzzer writes fuzz-<n>.log files into the working directory.
+if ((has_jobs)); then cd "$out"; fi
+
+echo "mtty-fuzz: $name"
+echo "mtty-fuzz:   corpus    $corpus ($(find "$corpus" -type f | wc -l) inputs)"
+echo "mtty-fuzz:   dict      $([[ -f "$dict" ]] && echo "corpus/$name.dict" || echo none)"
+echo "mtty-fuzz:   options   $defaults (corpus/$name.options)"
+echo "mtty-fuzz:   artifacts $out/artifacts/"
+echo "mtty-fuzz:   reproduce a crash with: bazel run //fuzz:${name}_bin -- <crash-file>"
+exec "$here/$bin" "${flags[@]}" "$@" "$corpus"

@@ -1,0 +1,531 @@
+// Copyright mtty-lab authors.
+#include "fuzz/vfio_ioctl_harness.h"
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/irq.h"
+#include "core/vfio_uapi.h"
+#include "fuzz/byte_reader.h"
+#include "fuzz/mig_model.h"
+#include "fuzz/vfio_ioctl_ops.h"
+
+namespace mtty::fuzz {
+namespace {
+
+uint32_t Get32(const std::vector<uint8_t>& b, size_t at) {
+  uint32_t v = 0;
+  for (size_t i = 0; i < 4; ++i) v |= uint32_t{b[at + i]} << (8 * i);
+  return v;
+}
+
+void Put(std::vector<uint8_t>& b, size_t at, uint64_t v, int n) {
+  for (int i = 0; i < n; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
+// What the device should do with one ioctl, and its state afterwards.
+struct IoctlModel {
+  int nr_ports = 1;
+  Profile profile = Profile::kKernel;
+  uint32_t reported_num_irqs = 0;  // last GET_INFO
+  int irq_index = -1;
+  bool intx_masked = false;
+  uint64_t signals = 0;
+  uint8_t mig = mig::kR;
+  bool precopy_file_live = false;  // a PRE_COPY stream the device still holds
+
+  struct Outcome {
+    Status status;
+    std::vector<uint8_t> arg;  // the argument memory afterwards
+    bool file = false;         // FEATURE SET produced a data file
+  };
+
+  uint32_t NumIrqs() const {
+    return profile == Profile::k16550a ? vfio::kNumIrqs : reported_num_irqs;
+  }
+
+  Outcome Ioctl(uint32_t cmd, std::vector<uint8_t> arg) {
+    Outcome out{Status::Ok(), arg, false};
+    auto fail = [&](int err) {
+      out.status = Status::Error(err);
+      out.arg = arg;
+      return out;
+    };
+    switch (cmd) {
+      case vfio::kDeviceGetInfo: {
+        if (arg.size() < 16) return fail(-EFAULT);
+        if (Get32(arg, 0) < 16) return fail(-EINVAL);
+        Put(out.arg, 4, vfio::kDeviceFlagsPci, 4);
+        Put(out.arg, 8, vfio::kNumRegions, 4);
+        Put(out.arg, 12, vfio::kNumIrqs, 4);
+        reported_num_irqs = vfio::kNumIrqs;
+        return out;
+      }
+      case vfio::kDeviceGetRegionInfo: {
+        if (arg.size() < 32) return fail(-EFAULT);
+        if (Get32(arg, 0) < 32) return fail(-EINVAL);
+        const uint32_t index = Get32(arg, 8);
+        if (index >= vfio::kNumRegions) return fail(-EINVAL);
+        uint64_t size = 0;
+        if (index == vfio::kConfigRegionIndex) size = 0xff;
+        if (index == vfio::kBar0RegionIndex) size = 8;
+        if (index == vfio::kBar1RegionIndex && nr_ports == 2) size = 8;
+        Put(out.arg, 4, vfio::kRegionInfoFlagRead | vfio::kRegionInfoFlagWrite,
+            4);
+        Put(out.arg, 16, size, 8);
+        Put(out.arg, 24, vfio::RegionOffset(index), 8);
+        return out;
+      }
+      case vfio::kDeviceGetIrqInfo: {
+        if (arg.size() < 16) return fail(-EFAULT);
+        if (Get32(arg, 0) < 16) return fail(-EINVAL);
+        const uint32_t index = Get32(arg, 8);
+        if (index >= NumIrqs()) return fail(-EINVAL);
+        if (index == vfio::kIntxIrqIndex) {
+          Put(out.arg, 4,
+              vfio::kIrqInfoEventfd | vfio::kIrqInfoMaskable |
+                  vfio::kIrqInfoAutomasked,
+              4);
+        } else if (index == vfio::kMsiIrqIndex) {
+          Put(out.arg, 4, vfio::kIrqInfoEventfd | vfio::kIrqInfoNoresize, 4);
+        } else {
+          return fail(-EINVAL);
+        }
+        Put(out.arg, 12, 1, 4);
+        return out;
+      }
+      case vfio::kDeviceSetIrqs:
+        out.status = SetIrqs(arg);
+        return out;
+      case vfio::kDeviceReset:
+        mig = mig::kR;
+        precopy_file_live = false;
+        return out;
+      case vfio::kDeviceFeature:
+        return Feature(arg);
+      default:
+        return fail(-ENOTTY);
+    }
+  }
+
+  // vfio_set_irqs_validate_and_prepare, then mtty's SET_IRQS handlers.
+  Status SetIrqs(const std::vector<uint8_t>& arg) {
+    if (arg.size() < 20) return Status::Error(-EFAULT);
+    const uint32_t argsz = Get32(arg, 0), flags = Get32(arg, 4),
+                   index = Get32(arg, 8), start = Get32(arg, 12),
+                   count = Get32(arg, 16);
+    if (argsz < 20 || index >= vfio::kNumIrqs || count >= UINT32_MAX - start ||
+        (flags & ~(vfio::kIrqSetDataTypeMask | vfio::kIrqSetActionTypeMask))) {
+      return Status::Error(-EINVAL);
+    }
+    if (start >= NumIrqs() || start + count > NumIrqs()) {
+      return Status::Error(-EINVAL);
+    }
+    const uint32_t type = flags & vfio::kIrqSetDataTypeMask;
+    if (type != vfio::kIrqSetDataNone && type != vfio::kIrqSetDataBool &&
+        type != vfio::kIrqSetDataEventfd) {
+      return Status::Error(-EINVAL);
+    }
+    const uint64_t elem = type == vfio::kIrqSetDataBool      ? 1
+                          : type == vfio::kIrqSetDataEventfd ? 4
+                                                             : 0;
+    if (elem != 0 && uint64_t{argsz} - 20 < uint64_t{count} * elem) {
+      return Status::Error(-EINVAL);
+    }
+    if (20 + uint64_t{count} * elem > arg.size()) return Status::Error(-EFAULT);
+    const uint32_t action = flags & vfio::kIrqSetActionTypeMask;
+    const uint8_t* data = arg.data() + 20;
+
+    if (index == vfio::kIntxIrqIndex) {
+      if (action == vfio::kIrqSetActionMask ||
+          action == vfio::kIrqSetActionUnmask) {
+        if (irq_index != 0 || start != 0 || count != 1) {
+          return Status::Error(-EINVAL);
+        }
+        if (type == vfio::kIrqSetDataEventfd) return Status::Error(-ENOTTY);
+        if (type == vfio::kIrqSetDataNone || data[0] != 0) {
+          // Unmask never re-signals here: the ports are never touched, so
+          // no line is asserted.
+          intx_masked = action == vfio::kIrqSetActionMask;
+        }
+        return Status::Ok();
+      }
+      if (action == vfio::kIrqSetActionTrigger) {
+        return Trigger(0, type, start, count, data);
+      }
+      return Status::Ok();  // action 0 or several: silent success
+    }
+    if (index == vfio::kMsiIrqIndex) {
+      if (action == vfio::kIrqSetActionMask ||
+          action == vfio::kIrqSetActionUnmask) {
+        return Status::Error(-ENOTTY);
+      }
+      if (action == vfio::kIrqSetActionTrigger) {
+        return Trigger(1, type, start, count, data);
+      }
+      return Status::Ok();
+    }
+    return Status::Error(-ENOTTY);  // MSI-X, ERR, REQ
+  }
+
+  Status Trigger(int i, uint32_t type, uint32_t start, uint32_t count,
+                 const uint8_t* data) {
+    if (irq_index == i && count == 0 && type == vfio::kIrqSetDataNone) {
+      Disable(i);
+      return Status::Ok();
+    }
+    if ((irq_index != -1 && irq_index != i) || start != 0 || count != 1) {
+      return Status::Error(-EINVAL);
+    }
+    if (type == vfio::kIrqSetDataEventfd) {
+      int32_t fd;
+      std::memcpy(&fd, data, 4);
+      if (fd < 0) {
+        Disable(i);
+        return Status::Ok();
+      }
+      if (fd == ioc::kNotEventfd) return Status::Error(-EINVAL);
+      if (fd != ioc::kEventfdA && fd != ioc::kEventfdB) {
+        return Status::Error(-EBADF);
+      }
+      irq_index = i;
+      intx_masked = false;
+      return Status::Ok();
+    }
+    if (irq_index != i) return Status::Error(-EINVAL);
+    if (type == vfio::kIrqSetDataNone || data[0] != 0) {
+      if (i == 1) {
+        ++signals;
+      } else {
+        if (!intx_masked) ++signals;
+        intx_masked = true;
+      }
+    }
+    return Status::Ok();
+  }
+
+  void Disable(int i) {
+    if (irq_index == i) irq_index = -1;
+    if (i == 0) intx_masked = false;
+  }
+
+  // VFIO_DEVICE_FEATURE: the core's dispatch and vfio_check_feature.
+  Outcome Feature(std::vector<uint8_t> arg) {
+    Outcome out{Status::Ok(), arg, false};
+    auto fail = [&](int err) {
+      out.status = Status::Error(err);
+      return out;
+    };
+    if (arg.size() < 8) return fail(-EFAULT);
+    const uint32_t argsz = Get32(arg, 0), flags = Get32(arg, 4);
+    if (argsz < 8) return fail(-EINVAL);
+    if (flags & ~(vfio::kFeatureMask | vfio::kFeatureGet | vfio::kFeatureSet |
+                  vfio::kFeatureProbe)) {
+      return fail(-EINVAL);
+    }
+    const bool get = flags & vfio::kFeatureGet;
+    const bool set = flags & vfio::kFeatureSet;
+    const bool probe = flags & vfio::kFeatureProbe;
+    if (get && set && !probe) return fail(-EINVAL);
+    const uint32_t feature = flags & vfio::kFeatureMask;
+    uint32_t supported;
+    if (feature == vfio::kFeatureMigration ||
+        feature == vfio::kFeatureMigDataSize) {
+      supported = vfio::kFeatureGet;
+    } else if (feature == vfio::kFeatureMigDeviceState) {
+      supported = vfio::kFeatureGet | vfio::kFeatureSet;
+    } else {
+      return fail(-EINVAL);
+    }
+    if (flags & (vfio::kFeatureGet | vfio::kFeatureSet) & ~supported) {
+      return fail(-EINVAL);
+    }
+    if (probe) return out;
+    if (!get && !set) return fail(-EINVAL);
+    if (argsz - 8 < 8) return fail(-EINVAL);
+    if (arg.size() < 16) return fail(-EFAULT);
+    if (feature == vfio::kFeatureMigration) {
+      Put(out.arg, 8, 7, 8);
+    } else if (feature == vfio::kFeatureMigDataSize) {
+      Put(out.arg, 8, 24 + uint64_t{64} * nr_ports, 8);
+    } else if (get) {
+      Put(out.arg, 8, mig, 4);
+      Put(out.arg, 12, static_cast<uint32_t>(-1), 4);
+    } else {
+      out.status = SetMigState(Get32(arg, 8), &out.file);
+      Put(out.arg, 12,
+          out.file ? static_cast<uint32_t>(MttyDevice::kMigrationFileToken)
+                   : static_cast<uint32_t>(-1),
+          4);
+    }
+    return out;
+  }
+
+  Status SetMigState(uint32_t target, bool* file) {
+    const std::optional<std::vector<uint8_t>> path = mig::Path(mig, target);
+    if (!path) return Status::Error(-EINVAL);
+    uint8_t cur = mig;
+    for (uint8_t next : *path) {
+      *file = false;
+      switch (mig::ArcAction(cur, next)) {
+        case mig::ArcFile::kLoadThenDrop:
+          // Nothing is ever written to a resume stream here: a short stream.
+          *file = false;
+          return Status::Error(-EINVAL);
+        case mig::ArcFile::kNewSave:
+          precopy_file_live = true;
+          *file = true;
+          break;
+        case mig::ArcFile::kNewSaveWithPorts:
+        case mig::ArcFile::kNewResume:
+          *file = true;
+          break;
+        case mig::ArcFile::kAppendPorts:
+          *file = !precopy_file_live;
+          precopy_file_live = false;
+          break;
+        case mig::ArcFile::kDrop:
+          precopy_file_live = false;
+          break;
+        case mig::ArcFile::kNone:
+          break;
+      }
+      cur = next;
+      mig = cur;
+    }
+    return Status::Ok();
+  }
+
+  void Close() {
+    irq_index = -1;
+    intx_masked = false;
+    precopy_file_live = false;
+  }
+};
+
+class Run {
+ public:
+  Run(std::span<const uint8_t> input, const VfioIoctlOptions& options)
+      : in_(input), options_(options) {}
+  MaybeFinding Go();
+
+ private:
+  void Call(uint32_t cmd, std::vector<uint8_t> arg);
+  void CheckState(const DeviceState& s);
+  void Fail(const char* oracle, std::string detail) {
+    if (finding_ || OracleIgnored(oracle)) return;
+    finding_ = Finding{oracle, op_index_, op_ + ": " + detail};
+  }
+
+  ByteReader in_;
+  const VfioIoctlOptions& options_;
+  FakeFdTable fds_;
+  std::shared_ptr<CountingSink> sink_a_, sink_b_;
+  std::unique_ptr<DeviceUnderTest> dev_;
+  IoctlModel model_;
+  DeviceState initial_;
+  size_t op_index_ = 0;
+  std::string op_;
+  MaybeFinding finding_;
+};
+
+std::string Hex(const std::vector<uint8_t>& b) {
+  std::string s;
+  for (size_t i = 0; i < b.size() && i < 48; ++i) s += Format("%02x", b[i]);
+  if (b.size() > 48) s += "...";
+  return s;
+}
+
+MaybeFinding Run::Go() {
+  const uint8_t setup = in_.U8();
+  model_.nr_ports = (setup & ioc::kSetupDualPort) ? 2 : 1;
+  model_.profile =
+      (setup & ioc::kSetup16550a) ? Profile::k16550a : Profile::kKernel;
+  sink_a_ = fds_.Register(ioc::kEventfdA);
+  sink_b_ = fds_.Register(ioc::kEventfdB);
+  fds_.RegisterNonEventfd(ioc::kNotEventfd);
+  dev_ =
+      options_.factory(DeviceOptions{model_.nr_ports, model_.profile, &fds_});
+  initial_ = dev_->state();
+  op_ = "initial";
+  CheckState(initial_);
+
+  while (!finding_ && !in_.empty() && op_index_ < options_.max_ops) {
+    ++op_index_;
+    switch (in_.U8() % ioc::kNumOps) {
+      case ioc::kRaw: {
+        const uint32_t cmd = ioc::kRawCommands[in_.U8() % ioc::kNumRawCommands];
+        const size_t len = in_.U8();
+        std::span<const uint8_t> bytes = in_.Bytes(len);
+        std::vector<uint8_t> arg(bytes.begin(), bytes.end());
+        arg.resize(len, 0);
+        Call(cmd, std::move(arg));
+        break;
+      }
+      case ioc::kIrqSet: {
+        const uint8_t flags = in_.U8(), index = in_.U8(), start = in_.U8(),
+                      count = in_.U8();
+        const int8_t adjust = static_cast<int8_t>(in_.U8());
+        const uint8_t cut = in_.U8();
+        const uint32_t type = flags & vfio::kIrqSetDataTypeMask;
+        std::vector<uint8_t> data;
+        for (int i = 0; i < (count < 16 ? count : 16); ++i) {
+          const uint8_t item = in_.U8();
+          if (type == vfio::kIrqSetDataEventfd) {
+            PutLe(data, static_cast<uint32_t>(ioc::kFds[item % 8]), 4);
+          } else {
+            data.push_back(item);
+          }
+        }
+        std::vector<uint8_t> arg;
+        PutLe(arg, static_cast<uint32_t>(20 + data.size() + adjust), 4);
+        for (uint32_t v : {uint32_t{flags}, uint32_t{index}, uint32_t{start},
+                           uint32_t{count}}) {
+          PutLe(arg, v, 4);
+        }
+        arg.insert(arg.end(), data.begin(), data.end());
+        if (cut & 0x80)
+          arg.resize(arg.size() - std::min<size_t>(arg.size(), cut & 31));
+        Call(vfio::kDeviceSetIrqs, std::move(arg));
+        break;
+      }
+      case ioc::kIrqSetWide: {
+        std::vector<uint8_t> arg;
+        for (int i = 0; i < 5; ++i) PutLe(arg, in_.U32(), 4);
+        const size_t len = in_.U8();
+        std::span<const uint8_t> bytes = in_.Bytes(len);
+        arg.insert(arg.end(), bytes.begin(), bytes.end());
+        arg.resize(20 + len, 0);
+        Call(vfio::kDeviceSetIrqs, std::move(arg));
+        break;
+      }
+      case ioc::kInfo: {
+        static constexpr uint32_t kCmds[3] = {vfio::kDeviceGetInfo,
+                                              vfio::kDeviceGetRegionInfo,
+                                              vfio::kDeviceGetIrqInfo};
+        const uint32_t cmd = kCmds[in_.U8() % 3];
+        const uint32_t argsz = in_.U32(), index = in_.U32();
+        const size_t len = in_.U8() % 64;
+        std::vector<uint8_t> arg;
+        PutLe(arg, argsz, 4);
+        PutLe(arg, 0x5a5a5a5a, 4);  // flags: caller garbage, overwritten
+        PutLe(arg, index, 4);
+        PutLe(arg, 0, 4);  // count / cap_offset: zeroed, as QEMU does
+        while (arg.size() < 64)
+          arg.push_back(static_cast<uint8_t>(0xc0 + arg.size()));
+        arg.resize(len);
+        Call(cmd, std::move(arg));
+        break;
+      }
+      case ioc::kFeature: {
+        std::vector<uint8_t> arg;
+        for (int i = 0; i < 4; ++i) PutLe(arg, in_.U32(), 4);
+        // argsz, flags, then the 8-byte payload.
+        std::swap_ranges(arg.begin(), arg.begin() + 4, arg.begin() + 4);
+        const size_t len = in_.U8() % 32;
+        arg.resize(len, 0xee);
+        Call(vfio::kDeviceFeature, std::move(arg));
+        break;
+      }
+      case ioc::kReset:
+        Call(vfio::kDeviceReset, {});
+        break;
+      case ioc::kClose: {
+        op_ = "close_device";
+        dev_->Close();
+        model_.Close();
+        CheckState(dev_->state());
+        break;
+      }
+    }
+  }
+  return finding_;
+}
+
+void Run::Call(uint32_t cmd, std::vector<uint8_t> arg) {
+  op_ = Format("ioctl 0x%x arg[%zu]=%s", cmd, arg.size(), Hex(arg).c_str());
+  const DeviceState before = dev_->state();
+  const IoctlModel::Outcome want = model_.Ioctl(cmd, arg);
+  std::vector<uint8_t> got = arg;
+  const Status status = dev_->Ioctl(cmd, got);
+  const DeviceState after = dev_->state();
+  if (status != want.status) {
+    Fail("ioctl-result",
+         Format("returned %s, the rules say %s", status.ToString().c_str(),
+                want.status.ToString().c_str()));
+    return;
+  }
+  if (got != want.arg) {
+    // A difference confined to GET_REGION_INFO's cap_offset gets its own
+    // name so it can be told (and ignored) apart from the rest.
+    bool only_cap_offset = cmd == vfio::kDeviceGetRegionInfo &&
+                           got.size() == want.arg.size() && got.size() >= 16;
+    for (size_t i = 0; only_cap_offset && i < got.size(); ++i) {
+      if (got[i] != want.arg[i] && (i < 12 || i >= 16)) only_cap_offset = false;
+    }
+    Fail(only_cap_offset ? "region-info-cap-offset" : "ioctl-copy-back",
+         Format("argument memory became %s, the rules say %s", Hex(got).c_str(),
+                Hex(want.arg).c_str()));
+    return;
+  }
+  if (!status.ok() && !(after == before)) {
+    Fail("ioctl-error-changes-nothing",
+         Format("failed with %s but state() changed",
+                status.ToString().c_str()));
+    return;
+  }
+  if (cmd == vfio::kDeviceFeature && status.ok() && arg.size() >= 16 &&
+      (Get32(arg, 4) & vfio::kFeatureSet)) {
+    const std::shared_ptr<MigrationFile> file =
+        dev_->TakeMigrationFile(MttyDevice::kMigrationFileToken);
+    if ((file != nullptr) != want.file ||
+        dev_->TakeMigrationFile(MttyDevice::kMigrationFileToken) != nullptr) {
+      Fail("file-handed-out",
+           Format("data_fd promised %s file, TakeMigrationFile gave %s",
+                  want.file ? "a" : "no", file ? "one" : "none"));
+      return;
+    }
+  }
+  CheckState(after);
+}
+
+void Run::CheckState(const DeviceState& s) {
+  if (finding_) return;
+  const IrqController::State& irq = s.irq;
+  if (irq.irq_index != model_.irq_index ||
+      irq.intx_masked != model_.intx_masked ||
+      irq.intx_has_sink != (model_.irq_index == 0) ||
+      irq.msi_has_sink != (model_.irq_index == 1) ||
+      irq.signals != model_.signals) {
+    Fail("irq-state",
+         Format("irq_index %d masked %d sinks %d/%d signals %llu; the rules "
+                "say irq_index %d masked %d signals %llu",
+                irq.irq_index, irq.intx_masked, irq.intx_has_sink,
+                irq.msi_has_sink, static_cast<unsigned long long>(irq.signals),
+                model_.irq_index, model_.intx_masked,
+                static_cast<unsigned long long>(model_.signals)));
+  } else if (sink_a_->count() + sink_b_->count() != irq.signals) {
+    Fail("irq-signal-count", "the eventfd counters do not add up to signals");
+  } else if (static_cast<uint8_t>(s.mig_state) != model_.mig) {
+    Fail("migration-state",
+         Format("device in %u, the table says %u",
+                static_cast<unsigned>(s.mig_state), model_.mig));
+  } else if (s.reported_num_irqs != model_.reported_num_irqs) {
+    Fail("get-info-quirk",
+         Format("reported_num_irqs %u, expected %u", s.reported_num_irqs,
+                model_.reported_num_irqs));
+  } else if (s.config != initial_.config || s.ports != initial_.ports) {
+    Fail("ioctl-scope", "an ioctl changed config space or a port");
+  }
+}
+
+}  // namespace
+
+MaybeFinding RunVfioIoctl(std::span<const uint8_t> input,
+                          const VfioIoctlOptions& options) {
+  Run run(input, options);
+  return run.Go();
+}
+
+}  // namespace mtty::fuzz

@@ -1,0 +1,216 @@
+// Copyright mtty-lab authors.
+//
+// The vfio_ioctl oracles, each shown to fire on a device with one rule
+// deliberately broken, and silent on the real device.
+#include "fuzz/vfio_ioctl_harness.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+
+#include "core/vfio_uapi.h"
+#include "fuzz/vfio_ioctl_ops.h"
+
+namespace mtty::fuzz {
+namespace {
+
+using ioc::Input;
+using namespace vfio;
+
+template <typename Broken>
+VfioIoctlOptions With() {
+  VfioIoctlOptions options;
+  options.factory = [](const DeviceOptions& o) {
+    return std::make_unique<Broken>(o);
+  };
+  return options;
+}
+
+std::string Oracle(const MaybeFinding& f) { return f ? f->oracle : "none"; }
+
+constexpr uint8_t kFdA = 0, kFdClosed = 3;  // indexes into ioc::kFds
+constexpr uint8_t kEventfdTrigger = kIrqSetDataEventfd | kIrqSetActionTrigger;
+
+// The v4.10 sample: GET_REGION_INFO without the index bound.
+class UnboundedRegionIndex : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Status Ioctl(uint32_t cmd, std::span<uint8_t> arg) override {
+    if (cmd == kDeviceGetRegionInfo && arg.size() >= 32 && arg[8] == 9) {
+      arg[4] = 3;  // READ|WRITE, size 0, offset 9 << 40
+      arg[29] = 9 << 0;
+      return Status::Ok();
+    }
+    return RealDevice::Ioctl(cmd, arg);
+  }
+};
+
+TEST(VfioIoctlOracleTest, ValidationResult) {
+  Input in(1, false);
+  in.Info(1, 32, 9, 32);
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes(), With<UnboundedRegionIndex>())),
+            "ioctl-result");
+}
+
+// GET_INFO copies back the whole 24-byte struct instead of 16 bytes.
+class CopiesBackTooMuch : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Status Ioctl(uint32_t cmd, std::span<uint8_t> arg) override {
+    Status s = RealDevice::Ioctl(cmd, arg);
+    if (s.ok() && cmd == kDeviceGetInfo && arg.size() >= 24) {
+      std::memset(arg.data() + 16, 0, 8);  // cap_offset, pad
+    }
+    return s;
+  }
+};
+
+TEST(VfioIoctlOracleTest, CopyBack) {
+  Input in(1, false);
+  in.Info(0, 24, 0, 24);
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes(), With<CopiesBackTooMuch>())),
+            "ioctl-copy-back");
+}
+
+// The sample's defect #13: a bad eventfd drops the working one first.
+class DropsOldEventfd : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Status Ioctl(uint32_t cmd, std::span<uint8_t> arg) override {
+    if (cmd == kDeviceSetIrqs && arg.size() == 24 &&
+        arg[4] == kEventfdTrigger) {
+      uint8_t off[20] = {20, 0, 0, 0, 0x21};
+      std::memcpy(off + 8, arg.data() + 8, 4);  // same index, count 0
+      (void)RealDevice::Ioctl(cmd, off);
+    }
+    return RealDevice::Ioctl(cmd, arg);
+  }
+};
+
+TEST(VfioIoctlOracleTest, ErrorChangesNothing) {
+  Input in(1, false);
+  const uint8_t a[] = {kFdA}, closed[] = {kFdClosed};
+  in.Info(0, 16, 0, 16);
+  in.IrqSet(kEventfdTrigger, kIntxIrqIndex, 0, 1, a);
+  in.IrqSet(kEventfdTrigger, kIntxIrqIndex, 0, 1, closed);
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes(), With<DropsOldEventfd>())),
+            "ioctl-error-changes-nothing");
+}
+
+// INTx loopback trigger ignores the mask (no automask).
+class NoAutomask : public RealDevice {
+ public:
+  explicit NoAutomask(const DeviceOptions& o)
+      : RealDevice(o), resolver_(o.resolver) {}
+  Status Ioctl(uint32_t cmd, std::span<uint8_t> arg) override {
+    const bool fire = cmd == kDeviceSetIrqs && arg.size() >= 20 &&
+                      arg[4] == (kIrqSetDataNone | kIrqSetActionTrigger) &&
+                      arg[8] == kIntxIrqIndex && arg[16] == 1;
+    Status s = RealDevice::Ioctl(cmd, arg);
+    if (fire && s.ok() && state().irq.intx_masked) {
+      // Unmask behind the controller's back and count a second signal.
+      uint8_t unmask[20] = {20, 0, 0, 0, 0x11, 0, 0, 0, 0, 0,
+                            0,  0, 0, 0, 0,    0, 1, 0, 0, 0};
+      (void)RealDevice::Ioctl(cmd, unmask);
+      resolver_->Resolve(ioc::kEventfdA).value()->Signal();
+      ++extra_;
+    }
+    return s;
+  }
+  DeviceState state() const override {
+    DeviceState s = RealDevice::state();
+    s.irq.signals += extra_;
+    return s;
+  }
+
+ private:
+  SinkResolver* resolver_;
+  uint64_t extra_ = 0;
+};
+
+TEST(VfioIoctlOracleTest, IrqStateFollowsTheRules) {
+  Input in(1, false);
+  const uint8_t a[] = {kFdA};
+  in.Info(0, 16, 0, 16);
+  in.IrqSet(kEventfdTrigger, kIntxIrqIndex, 0, 1, a);
+  in.IrqSet(kIrqSetDataNone | kIrqSetActionTrigger, kIntxIrqIndex, 0, 1);
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes(), With<NoAutomask>())), "irq-state");
+}
+
+// GET_INFO forgets the sample's quirk (num_irqs not recorded).
+class ForgetsGetInfo : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  DeviceState state() const override {
+    DeviceState s = RealDevice::state();
+    s.reported_num_irqs = 0;
+    return s;
+  }
+};
+
+TEST(VfioIoctlOracleTest, GetInfoQuirk) {
+  Input in(1, false);
+  in.Info(0, 16, 0, 16);
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes(), With<ForgetsGetInfo>())),
+            "get-info-quirk");
+}
+
+// A FEATURE SET to STOP_COPY reports a data fd but keeps the file.
+class KeepsTheFile : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  std::shared_ptr<MigrationFile> TakeMigrationFile(int32_t) override {
+    return nullptr;
+  }
+};
+
+TEST(VfioIoctlOracleTest, FileHandedOut) {
+  Input in(1, false);
+  in.Feature(kFeatureSet | kFeatureMigDeviceState, 16, 3, 0xffffffff);
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes(), With<KeepsTheFile>())),
+            "file-handed-out");
+}
+
+// The pre-v7.2 kernel walks STOP_COPY -> PRE_COPY through STOP.
+class WalksIntoPreCopy : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Status Ioctl(uint32_t cmd, std::span<uint8_t> arg) override {
+    if (cmd == kDeviceFeature && arg.size() >= 16 &&
+        (arg[4] | arg[5] << 8 | arg[6] << 16) ==
+            (kFeatureSet | kFeatureMigDeviceState) &&
+        arg[8] == 6 && state().mig_state == MigState::kStopCopy) {
+      (void)SetMigState(MigState::kStop);
+    }
+    return RealDevice::Ioctl(cmd, arg);
+  }
+};
+
+TEST(VfioIoctlOracleTest, MigrationTable) {
+  Input in(1, false);
+  in.Feature(kFeatureSet | kFeatureMigDeviceState, 16, 3, 0xffffffff);
+  in.Feature(kFeatureSet | kFeatureMigDeviceState, 16, 6, 0xffffffff);
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes(), With<WalksIntoPreCopy>())),
+            "ioctl-result");
+}
+
+TEST(VfioIoctlHarnessTest, RandomInputsFindNothing) {
+  std::mt19937 rng(11);
+  for (int round = 0; round < 300; ++round) {
+    std::vector<uint8_t> input(1 + 200);
+    for (uint8_t& b : input) b = static_cast<uint8_t>(rng());
+    const MaybeFinding f = RunVfioIoctl(input);
+    EXPECT_FALSE(f.has_value()) << round << ": " << f->ToString();
+  }
+}
+
+}  // namespace
+}  // namespace mtty::fuzz
