@@ -182,7 +182,11 @@ trace_seeds = rule(
 )
 
 def mtty_fuzzer(name, srcs, deps = [], tags = [], **kwargs):
-    """One fuzzer, all its builds. See the module docstring."""
+    """One fuzzer, all its builds. See the module docstring.
+
+    Every generated target is tagged "fuzzer": they need clang's libFuzzer,
+    so --config=gcc filters them out (.bazelrc).
+    """
     native.cc_binary(
         name = name + "_harness",
         srcs = srcs,
@@ -204,7 +208,7 @@ def mtty_fuzzer(name, srcs, deps = [], tags = [], **kwargs):
             "//corpus:" + name,
         ],
         args = [name, "$(rootpath :" + name + "_bin)"],
-        tags = tags,
+        tags = tags + ["fuzzer"],
     )
     regression_test(
         name = name + "_regression",
@@ -216,5 +220,5 @@ def mtty_fuzzer(name, srcs, deps = [], tags = [], **kwargs):
             "fuzz/regressions/" + name,
         ],
         size = "medium",
-        tags = tags,
+        tags = tags + ["fuzzer"],
     )
