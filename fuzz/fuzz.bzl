@@ -41,13 +41,21 @@ def _engine_impl(ctx):
 fuzzing_engine = rule(
     implementation = _engine_impl,
     build_setting = config.string(flag = True),
-    doc = "Fuzzing engine: libfuzzer (default) or afl.",
+    doc = "Fuzzing engine: libfuzzer (default), afl, or none (replay-only main, any compiler).",
 )
 
 def _fuzz_transition_impl(settings, attr):
     copts = list(settings["//command_line_option:copt"])
     linkopts = list(settings["//command_line_option:linkopt"])
     engine = settings["//fuzz:engine"]
+    if engine == "none":
+        # A plain build (e.g. --config=gcc): no sanitizer, no coverage
+        # instrumentation; the harness links //fuzz:standalone_main, which
+        # replays the files and directories it is given.
+        return {
+            "//command_line_option:copt": copts,
+            "//command_line_option:linkopt": linkopts,
+        }
     if "-DMTTY_FUZZ_BUILD" in copts:
         return {
             "//command_line_option:copt": copts,
@@ -184,13 +192,17 @@ trace_seeds = rule(
 def mtty_fuzzer(name, srcs, deps = [], tags = [], **kwargs):
     """One fuzzer, all its builds. See the module docstring.
 
-    Every generated target is tagged "fuzzer": they need clang's libFuzzer,
-    so --config=gcc filters them out (.bazelrc).
+    Every generated target is tagged "fuzzer". With --//fuzz:engine=none
+    (set by --config=gcc) the binaries are plain replay programs built by any
+    compiler; --config=gcc still skips running them as tests.
     """
     native.cc_binary(
         name = name + "_harness",
         srcs = srcs,
-        deps = deps,
+        deps = deps + select({
+            "//fuzz:engine_none": ["//fuzz:standalone_main"],
+            "//conditions:default": [],
+        }),
         tags = tags + ["manual"],
         visibility = ["//visibility:private"],
         **kwargs
