@@ -50,7 +50,18 @@ class Uuid {
   size_t Hash() const;
 
   // Byte order, which is also the order of the canonical strings.
-  friend constexpr auto operator<=>(const Uuid&, const Uuid&) = default;
+  // Spelled out: libc++ 14 (OSS-Fuzz builds) has no <=> for std::array, so
+  // a defaulted one would be deleted there.
+  friend constexpr std::strong_ordering operator<=>(const Uuid& a,
+                                                    const Uuid& b) {
+    for (size_t i = 0; i < a.bytes_.size(); ++i) {
+      if (a.bytes_[i] != b.bytes_[i]) {
+        return a.bytes_[i] < b.bytes_[i] ? std::strong_ordering::less
+                                         : std::strong_ordering::greater;
+      }
+    }
+    return std::strong_ordering::equal;
+  }
   friend constexpr bool operator==(const Uuid&, const Uuid&) = default;
 
  private:

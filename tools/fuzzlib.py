@@ -93,6 +93,11 @@ class Bazel:
 
     def run(self, args: List[str], capture: bool = True,
             check: bool = True) -> subprocess.CompletedProcess:
+        if self.output_base and args and args[0] in ("build", "test", "run"):
+            # Builds in a private output base must not repoint the
+            # workspace's bazel-bin/bazel-out links at it (users run
+            # afl-fuzz and friends from bazel-bin).
+            args = [args[0], "--symlink_prefix=/"] + args[1:]
         cmd = self._startup() + args
         if not self.quiet:
             log("+ " + " ".join(cmd))
