@@ -16,6 +16,7 @@ PACKAGES=(
   libbenchmark-dev    # Google Benchmark
   qemu-system-x86     # QEMU's 16550A as the conformance oracle
   python3             # tools/ scripts
+  python-is-python3   # Bazel 4's py_binary stub runs `/usr/bin/env python`
   zip                 # seed corpus archives (OSS-Fuzz packaging)
 )
 
