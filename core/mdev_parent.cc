@@ -25,10 +25,10 @@ class MdevInstance {
   const Profile profile;
   MttyDevice device;
 
-  SyncMutex mu;  // after MdevParent::mu_, before the device's lock
-  SyncCondVar released;  // open_handles reached 0
-  int open_handles = 0;              // mu
-  bool removing = false;             // mu
+  SyncMutex mu;           // after MdevParent::mu_, before the device's lock
+  SyncCondVar released;   // open_handles reached 0
+  int open_handles = 0;   // mu
+  bool removing = false;  // mu
 };
 
 namespace {

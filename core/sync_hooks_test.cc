@@ -151,9 +151,8 @@ TEST(SyncHooksTest, OwningHooksGetTheWaitWithTheMutexReleased) {
       flag = true;
       took.set_value();
     });
-    released_in_wait =
-        took_future.wait_for(std::chrono::seconds(10)) ==
-        std::future_status::ready;
+    released_in_wait = took_future.wait_for(std::chrono::seconds(10)) ==
+                       std::future_status::ready;
   };
   hooks.wake = SyncHooks::WakeReason::kNotified;
   {
@@ -208,8 +207,8 @@ TEST(SyncHooksTest, ParentLastCloseNotifiesUnderTheInstanceLock) {
   h.value().Close();
   std::vector<std::string> log = hooks.log();
   log.erase(log.begin(), log.begin() + static_cast<long>(before));
-  EXPECT_EQ(log, (std::vector<std::string>{"acquire B", "notify C",
-                                           "release B"}));
+  EXPECT_EQ(log,
+            (std::vector<std::string>{"acquire B", "notify C", "release B"}));
 }
 
 TEST(SyncHooksTest, ParentRemoveWaitIsHandedToOwningHooks) {

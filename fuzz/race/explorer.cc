@@ -33,10 +33,10 @@ struct PendingOp {
 struct Transition {
   int thread = 0;
   PendingOp op;
-  bool notified = false;                 // kWait: woken by a notify
-  std::vector<const void*> footprint;    // sorted, unique
-  std::vector<uint32_t> clock;           // vector clock, entries index + 1
-  std::vector<PendingOp> pending_before; // every thread's op before it
+  bool notified = false;                  // kWait: woken by a notify
+  std::vector<const void*> footprint;     // sorted, unique
+  std::vector<uint32_t> clock;            // vector clock, entries index + 1
+  std::vector<PendingOp> pending_before;  // every thread's op before it
 };
 
 // A state of the depth-first search: where the schedule branches.
@@ -328,11 +328,11 @@ class Scheduler final : public SyncHooks, public ExecutionContext {
     if (depth < stack_.size()) {
       Node& node = stack_[depth];
       if (node.enabled != enabled && !finding_) {
-        finding_ = Finding{
-            "explorer-nondeterminism", 0,
-            Format("replay diverged at step %zu: the program does not "
-                   "repeat under the same schedule",
-                   depth)};
+        finding_ =
+            Finding{"explorer-nondeterminism", 0,
+                    Format("replay diverged at step %zu: the program does not "
+                           "repeat under the same schedule",
+                           depth)};
       }
       chosen = node.chosen;
       if (std::find(enabled.begin(), enabled.end(), chosen) == enabled.end()) {
@@ -344,8 +344,8 @@ class Scheduler final : public SyncHooks, public ExecutionContext {
       node.running_before = running_;
       node.preemptions_before = static_cast<int>(preemptions_);
       const bool running_enabled =
-          running_ >= 0 && std::find(enabled.begin(), enabled.end(),
-                                     running_) != enabled.end();
+          running_ >= 0 &&
+          std::find(enabled.begin(), enabled.end(), running_) != enabled.end();
       node.chosen = running_enabled ? running_ : enabled.front();
       switch (options_.reduction) {
         case Reduction::kExhaustive:
@@ -381,7 +381,8 @@ class Scheduler final : public SyncHooks, public ExecutionContext {
     ThreadState& s = T(c);
     tr.op = s.pending;
     tr.pending_before.reserve(threads_.size());
-    for (const ThreadState& t : threads_) tr.pending_before.push_back(t.pending);
+    for (const ThreadState& t : threads_)
+      tr.pending_before.push_back(t.pending);
     tr.footprint = OpObjects(s.pending);
     if (s.pending.kind == PendingOp::kAcquire ||
         s.pending.kind == PendingOp::kWait) {
@@ -533,7 +534,8 @@ class Scheduler final : public SyncHooks, public ExecutionContext {
     std::string out = "no thread can run:";
     for (int t = 0; t < n_; ++t) {
       if (T(t).finished) continue;
-      out += Format("\n  t%d blocked at %s", t, DescribeOp(T(t).pending).c_str());
+      out +=
+          Format("\n  t%d blocked at %s", t, DescribeOp(T(t).pending).c_str());
       auto it = owner_.find(T(t).pending.object);
       if (it != owner_.end()) out += Format(" (held by t%d)", it->second);
     }

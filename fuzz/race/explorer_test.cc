@@ -95,7 +95,8 @@ TEST(ExplorerTest, DporTriesBothOrdersOfOneLockOnly) {
 
 // Three threads on three different locks: nothing to reorder.
 struct ThreeLocks {
-  explicit ThreeLocks(SyncHooks* hooks) : mu{SyncMutex(hooks), SyncMutex(hooks), SyncMutex(hooks)} {}
+  explicit ThreeLocks(SyncHooks* hooks)
+      : mu{SyncMutex(hooks), SyncMutex(hooks), SyncMutex(hooks)} {}
   SyncMutex mu[3];
 };
 
@@ -140,8 +141,8 @@ fuzz::MaybeFinding LostUpdateCheck(LostUpdate& s) {
 }
 
 TEST(ExplorerTest, EveryReductionFindsALostUpdate) {
-  for (Reduction r :
-       {Reduction::kExhaustive, Reduction::kDpor, Reduction::kPreemptionBound}) {
+  for (Reduction r : {Reduction::kExhaustive, Reduction::kDpor,
+                      Reduction::kPreemptionBound}) {
     LambdaProgram<LostUpdate> p(2, LostUpdateBody, LostUpdateCheck);
     const ExploreResult res = Explore(p, With(r, 1));
     ASSERT_TRUE(res.finding.has_value()) << static_cast<int>(r);

@@ -29,8 +29,8 @@ History Collect(const std::vector<ThreadRunner>& runners, FinalView view) {
 MaybeFinding WithContext(MaybeFinding f, const RaceInput& input,
                          const History& history) {
   if (f) {
-    f->detail += "\ninput:\n" + ToString(input) + "history:\n" +
-                 ToString(history);
+    f->detail +=
+        "\ninput:\n" + ToString(input) + "history:\n" + ToString(history);
   }
   return f;
 }
@@ -42,10 +42,10 @@ MaybeFinding RunRaceInput(const RaceInput& input, RaceRunStats* stats) {
                            "input:\n" + ToString(input));
   NoiseHooks noise;
   SyncHooks* const hooks = input.noise_seed != 0 ? &noise : nullptr;
-  MdevParent parent(MdevParent::Options{
-      .resolver = &SharedResolver(),
-      .remove_timeout = std::chrono::milliseconds(0),
-      .sync_hooks = hooks});
+  MdevParent parent(
+      MdevParent::Options{.resolver = &SharedResolver(),
+                          .remove_timeout = std::chrono::milliseconds(0),
+                          .sync_hooks = hooks});
   const InitialState initial = PopulateParent(parent, input);
 
   std::vector<ThreadRunner> runners;
@@ -61,10 +61,10 @@ MaybeFinding RunRaceInput(const RaceInput& input, RaceRunStats* stats) {
   std::vector<std::thread> threads;
   for (size_t t = 0; t < runners.size(); ++t) {
     threads.emplace_back([&, t] {
-      NoiseHooks::SeedThisThread(
-          input.noise_seed == 0
-              ? 0
-              : input.noise_seed * 0x9e37u + static_cast<uint32_t>(t) + 1);
+      NoiseHooks::SeedThisThread(input.noise_seed == 0
+                                     ? 0
+                                     : input.noise_seed * 0x9e37u +
+                                           static_cast<uint32_t>(t) + 1);
       start.arrive_and_wait();
       runners[t].Run(parent, hooks, clock);
     });

@@ -25,10 +25,9 @@ std::string DeviceString(const DeviceView& d) {
 }  // namespace
 
 std::string ToString(const Event& e) {
-  std::string out = Format("[%llu,%llu] %s -> ",
-                           static_cast<unsigned long long>(e.call),
-                           static_cast<unsigned long long>(e.ret),
-                           ToString(e.op).c_str());
+  std::string out =
+      Format("[%llu,%llu] %s -> ", static_cast<unsigned long long>(e.call),
+             static_cast<unsigned long long>(e.ret), ToString(e.op).c_str());
   switch (e.op.kind) {
     case OpKind::kConfigRead:
       out += Code(e.out.code);

@@ -32,10 +32,10 @@ struct DeviceView {
 struct Outcome {
   // 0 or -errno; byte count for region access; the count for Available.
   int code = 0;
-  int get_info = 0;               // SetIrqs: GET_INFO's result
-  std::array<uint8_t, 4> bytes{};  // ConfigRead: the bytes read
-  DeviceView found;               // Find (when code == 0)
-  int free_ports = 0;             // Snapshot
+  int get_info = 0;                 // SetIrqs: GET_INFO's result
+  std::array<uint8_t, 4> bytes{};   // ConfigRead: the bytes read
+  DeviceView found;                 // Find (when code == 0)
+  int free_ports = 0;               // Snapshot
   std::vector<DeviceView> devices;  // Snapshot, sorted by uuid index
 };
 

@@ -49,13 +49,14 @@ class MdevRaceProgram final : public Program {
     Watchdog::Instance().Arm(WatchdogLimit(std::chrono::milliseconds(60'000)),
                              label_);
     context_ = &context;
-    parent_ = std::make_unique<MdevParent>(MdevParent::Options{
-        .resolver = &SharedResolver(),
-        .remove_timeout = std::chrono::milliseconds(0),
-        .sync_hooks = context.hooks()});
+    parent_ = std::make_unique<MdevParent>(
+        MdevParent::Options{.resolver = &SharedResolver(),
+                            .remove_timeout = std::chrono::milliseconds(0),
+                            .sync_hooks = context.hooks()});
     initial_ = PopulateParent(*parent_, input_);
     runners_.clear();
-    for (const std::vector<Op>& ops : input_.threads) runners_.emplace_back(ops);
+    for (const std::vector<Op>& ops : input_.threads)
+      runners_.emplace_back(ops);
   }
 
   void Body(int thread) override {
@@ -66,7 +67,8 @@ class MdevRaceProgram final : public Program {
 
   MaybeFinding Check() override {
     History history;
-    for (const ThreadRunner& r : runners_) history.threads.push_back(r.events());
+    for (const ThreadRunner& r : runners_)
+      history.threads.push_back(r.events());
     history.final_view = ObserveParent(*parent_, runners_);
     MaybeFinding finding =
         CheckEndState(*parent_, history.final_view, runners_);
@@ -84,8 +86,8 @@ class MdevRaceProgram final : public Program {
     if (!finding) finding = TearDownParent(*parent_, runners_);
     result_.outcomes.insert(Signature(history));
     if (finding) {
-      finding->detail += "\ninput:\n" + ToString(input_) + "history:\n" +
-                         ToString(history);
+      finding->detail +=
+          "\ninput:\n" + ToString(input_) + "history:\n" + ToString(history);
     }
     return finding;
   }

@@ -33,9 +33,9 @@ struct Incarnation {
 
 struct State {
   int8_t free_ports;
-  uint8_t count;                          // incarnations used
-  int8_t live[kUuids];                    // incarnation or -1
-  int8_t slot[kMaxThreads][kSlots];       // incarnation or -1
+  uint8_t count;                     // incarnations used
+  int8_t live[kUuids];               // incarnation or -1
+  int8_t slot[kMaxThreads][kSlots];  // incarnation or -1
   Incarnation inc[kMaxIncarnations];
 };
 
@@ -47,8 +47,7 @@ struct Step {
 
 class Checker {
  public:
-  Checker(const InitialState& initial, const History& history,
-          uint64_t budget)
+  Checker(const InitialState& initial, const History& history, uint64_t budget)
       : history_(history), budget_(budget) {
     std::memset(&start_, 0, sizeof(start_));
     start_.free_ports = static_cast<int8_t>(initial.free_ports);
@@ -88,8 +87,7 @@ class Checker {
 
  private:
   // A new live device; the caller accounts for its ports.
-  static int NewIncarnation(State& s, int uuid, int nr_ports,
-                            Profile profile) {
+  static int NewIncarnation(State& s, int uuid, int nr_ports, Profile profile) {
     const int i = s.count++;
     Incarnation& inc = s.inc[i];
     inc.uuid = static_cast<uint8_t>(uuid);
@@ -339,10 +337,10 @@ struct ReferenceDevices {
   ReferenceDevices() {
     for (int n = 1; n <= 2; ++n) {
       for (int p = 0; p < 2; ++p) {
-        devices[n - 1][p] = std::make_unique<MttyDevice>(DeviceOptions{
-            .nr_ports = n,
-            .profile = p ? Profile::k16550a : Profile::kKernel,
-            .resolver = nullptr});
+        devices[n - 1][p] = std::make_unique<MttyDevice>(
+            DeviceOptions{.nr_ports = n,
+                          .profile = p ? Profile::k16550a : Profile::kKernel,
+                          .resolver = nullptr});
       }
     }
   }
@@ -354,11 +352,10 @@ struct ReferenceDevices {
 Outcome ExpectedConfigRead(int nr_ports, Profile profile, uint8_t arg) {
   static const ReferenceDevices* const refs = new ReferenceDevices();
   MttyDevice& d = *refs->devices[nr_ports == 2 ? 1 : 0]
-                               [profile == Profile::k16550a ? 1 : 0];
+                                [profile == Profile::k16550a ? 1 : 0];
   Outcome out;
-  Result<size_t> r =
-      d.Read(vfio::RegionOffset(vfio::kConfigRegionIndex) + 4 * (arg % 64),
-             out.bytes);
+  Result<size_t> r = d.Read(
+      vfio::RegionOffset(vfio::kConfigRegionIndex) + 4 * (arg % 64), out.bytes);
   out.code = r.ok() ? static_cast<int>(*r) : r.status().code();
   if (!r.ok()) out.bytes = {};
   return out;

@@ -211,8 +211,7 @@ TEST(ModelTest, MigrationStepsFollowTheStateMachine) {
                 // Leaving RESUMING needs a stream nobody wrote.
                 E(ops::MigStep(0, MigState::kRunning), -EINVAL, 5, 6),
                 E(ops::Close(0), 0, 7, 8)}};
-  h.final_view =
-      End(23, {Dev(0, 1)}, 1, {{0, MigState::kResuming, -1}});
+  h.final_view = End(23, {Dev(0, 1)}, 1, {{0, MigState::kResuming, -1}});
   EXPECT_TRUE(Lin(WithU0Single(), h));
   h.threads[0][2].out.code = 0;
   EXPECT_FALSE(Lin(WithU0Single(), h));
@@ -223,8 +222,7 @@ TEST(ModelTest, LastCloseDisablesInterrupts) {
   h.threads = {{E(ops::Open(0, 0), 0, 1, 2),
                 E(ops::SetIrqs(0, false, true), 0, 3, 4),
                 E(ops::SetIrqs(0, true, true), -EINVAL, 5, 6),
-                E(ops::Close(0), 0, 7, 8),
-                E(ops::Open(0, 0), 0, 9, 10),
+                E(ops::Close(0), 0, 7, 8), E(ops::Open(0, 0), 0, 9, 10),
                 E(ops::SetIrqs(0, true, true), 0, 11, 12)}};
   h.final_view = End(23, {Dev(0, 1, 1)}, 1, {{0, MigState::kRunning, 1}});
   h.final_view.slot_uuid[0][0] = 0;

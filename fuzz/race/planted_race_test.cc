@@ -38,11 +38,11 @@ TEST(PlantedRaceTest, ExplorerFindsItDeterministically) {
     EXPECT_EQ(again.explore.schedule, first.explore.schedule);
     EXPECT_EQ(again.explore.stats.executions, first.explore.stats.executions);
     if (r == Reduction::kDpor) {
-      std::printf("found after %llu executions:\n%s\nschedule:\n%s\n",
-                  static_cast<unsigned long long>(
-                      first.explore.stats.executions),
-                  first.explore.finding->ToString().c_str(),
-                  first.explore.schedule.c_str());
+      std::printf(
+          "found after %llu executions:\n%s\nschedule:\n%s\n",
+          static_cast<unsigned long long>(first.explore.stats.executions),
+          first.explore.finding->ToString().c_str(),
+          first.explore.schedule.c_str());
     }
   }
 }

@@ -1,10 +1,10 @@
 // Copyright mtty-lab authors.
 #include "fuzz/race/runner.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <algorithm>
 #include <map>
 
 #include "core/vfio_device.h"
@@ -17,7 +17,9 @@ using fuzz::Finding;
 using fuzz::Format;
 using fuzz::MaybeFinding;
 
-const char* TypeName(int nr_ports) { return nr_ports == 2 ? "mtty-2" : "mtty-1"; }
+const char* TypeName(int nr_ports) {
+  return nr_ports == 2 ? "mtty-2" : "mtty-1";
+}
 
 int Code(const Status& s) { return s.ok() ? 0 : s.code(); }
 
@@ -50,17 +52,16 @@ class DeviceCall {
 
 DeviceView ToView(const MdevParent::DeviceInfo& info) {
   const int index = UuidIndex(info.uuid);
-  return DeviceView{index < 0 ? 999 : index, info.type->nr_ports,
-                    info.profile, info.open_handles, info.removing};
+  return DeviceView{index < 0 ? 999 : index, info.type->nr_ports, info.profile,
+                    info.open_handles, info.removing};
 }
 
 std::vector<DeviceView> ToViews(const std::vector<MdevParent::DeviceInfo>& in) {
   std::vector<DeviceView> out;
   for (const MdevParent::DeviceInfo& d : in) out.push_back(ToView(d));
-  std::sort(out.begin(), out.end(),
-            [](const DeviceView& a, const DeviceView& b) {
-              return a.uuid < b.uuid;
-            });
+  std::sort(
+      out.begin(), out.end(),
+      [](const DeviceView& a, const DeviceView& b) { return a.uuid < b.uuid; });
   return out;
 }
 
@@ -104,6 +105,14 @@ InitialState PopulateParent(MdevParent& parent, const RaceInput& input) {
   return init;
 }
 
+void ThreadRunner::CloseSlot(Slot& slot, SyncHooks* hooks) {
+  // The last close runs MttyDevice::Close() (close_device), which changes
+  // the device's state: report it as a device call too, so the explorer
+  // orders it against other threads' device calls.
+  DeviceCall call(hooks, slot.handle.device());
+  slot.handle.Close();
+}
+
 int ThreadRunner::slot_uuid(int i) const {
   const Slot& s = slots_[static_cast<size_t>(i)];
   return s.handle.is_open() ? s.uuid : -1;
@@ -121,14 +130,13 @@ void ThreadRunner::Run(MdevParent& parent, SyncHooks* hooks,
                        const Clock& clock) {
   events_.reserve(ops_.size() + kSlots);
   for (const Op& op : ops_) {
-    if (op.kind == OpKind::kOpen &&
-        slots_[op.slot].handle.is_open()) {
+    if (op.kind == OpKind::kOpen && slots_[op.slot].handle.is_open()) {
       // Opening into a held slot closes the old handle first; that close is
       // an operation of its own.
       Op close = op;
       close.kind = OpKind::kClose;
       Event e{close, {}, clock(), 0};
-      slots_[op.slot].handle.Close();
+      CloseSlot(slots_[op.slot], hooks);
       e.ret = clock();
       events_.push_back(e);
     }
@@ -162,7 +170,7 @@ bool ThreadRunner::Do(MdevParent& parent, SyncHooks* hooks, const Op& op,
     }
     case OpKind::kClose:
       if (!slot.handle.is_open()) return false;
-      slot.handle.Close();
+      CloseSlot(slot, hooks);
       return true;
     case OpKind::kFind: {
       Result<MdevParent::DeviceInfo> info = parent.Find(ScriptUuid(op.uuid));
@@ -185,7 +193,8 @@ bool ThreadRunner::Do(MdevParent& parent, SyncHooks* hooks, const Op& op,
       if (slot.file == nullptr) return false;
       DeviceCall call(hooks, slot.file_device);
       uint8_t buf[64];
-      out.code = Count(slot.file->Read({buf, static_cast<size_t>(op.arg % 64 + 1)}));
+      out.code =
+          Count(slot.file->Read({buf, static_cast<size_t>(op.arg % 64 + 1)}));
       return true;
     }
     default:
@@ -207,15 +216,17 @@ bool ThreadRunner::Do(MdevParent& parent, SyncHooks* hooks, const Op& op,
     case OpKind::kBarWrite: {
       DeviceCall call(hooks, &device);
       const uint8_t value = op.value;
-      out.code = Count(device.Write(
-          vfio::RegionOffset(vfio::kBar0RegionIndex + port) + reg, {&value, 1}));
+      out.code = Count(
+          device.Write(vfio::RegionOffset(vfio::kBar0RegionIndex + port) + reg,
+                       {&value, 1}));
       return true;
     }
     case OpKind::kBarRead: {
       DeviceCall call(hooks, &device);
       uint8_t value = 0;
-      out.code = Count(device.Read(
-          vfio::RegionOffset(vfio::kBar0RegionIndex + port) + reg, {&value, 1}));
+      out.code = Count(
+          device.Read(vfio::RegionOffset(vfio::kBar0RegionIndex + port) + reg,
+                      {&value, 1}));
       return true;
     }
     case OpKind::kSetIrqs: {
@@ -227,9 +238,9 @@ bool ThreadRunner::Do(MdevParent& parent, SyncHooks* hooks, const Op& op,
       const int32_t fd = (op.arg & 2) ? kEventFd : -1;
       uint8_t data[sizeof(fd)];
       std::memcpy(data, &fd, sizeof(fd));
-      out.code = Code(device.SetIrqs(
-          vfio::kIrqSetDataEventfd | vfio::kIrqSetActionTrigger,
-          static_cast<uint32_t>(op.arg & 1), 0, 1, data));
+      out.code = Code(
+          device.SetIrqs(vfio::kIrqSetDataEventfd | vfio::kIrqSetActionTrigger,
+                         static_cast<uint32_t>(op.arg & 1), 0, 1, data));
       return true;
     }
     case OpKind::kReset: {
@@ -280,9 +291,8 @@ FinalView ObserveParent(MdevParent& parent,
     for (int i = 0; i < kSlots; ++i) {
       uuids[static_cast<size_t>(i)] = r.slot_uuid(i);
       auto it = fresh.find(r.slot_uuid(i));
-      live[static_cast<size_t>(i)] =
-          r.slot_uuid(i) >= 0 && it != fresh.end() &&
-          it->second.device() == r.slot(i).device();
+      live[static_cast<size_t>(i)] = r.slot_uuid(i) >= 0 && it != fresh.end() &&
+                                     it->second.device() == r.slot(i).device();
     }
     view.slot_uuid.push_back(uuids);
     view.slot_is_live.push_back(live);
@@ -304,11 +314,11 @@ MaybeFinding CheckEndState(MdevParent& parent, const FinalView& view,
   if (!singles.ok() || !duals.ok() ||
       *singles != static_cast<unsigned>(view.free_ports) ||
       *duals != static_cast<unsigned>(view.free_ports / 2)) {
-    return Finding{"pool-accounting", 0,
-                   Format("available_instances %d/%d with %d free ports",
-                          singles.ok() ? static_cast<int>(*singles) : -1,
-                          duals.ok() ? static_cast<int>(*duals) : -1,
-                          view.free_ports)};
+    return Finding{
+        "pool-accounting", 0,
+        Format("available_instances %d/%d with %d free ports",
+               singles.ok() ? static_cast<int>(*singles) : -1,
+               duals.ok() ? static_cast<int>(*duals) : -1, view.free_ports)};
   }
   for (const DeviceView& d : view.devices) {
     if (d.removing) {
@@ -347,8 +357,8 @@ MaybeFinding CheckEndState(MdevParent& parent, const FinalView& view,
     Result<MdevHandle> h = parent.Open(uuid);
     if (!h.ok()) {
       return Finding{"config-space", 0,
-                     Format("live device index %d cannot be opened: %d",
-                            d.uuid, h.status().code())};
+                     Format("live device index %d cannot be opened: %d", d.uuid,
+                            h.status().code())};
     }
     MttyDevice& device = *h->device();
     MttyDevice fresh(DeviceOptions{

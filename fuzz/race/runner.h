@@ -68,6 +68,7 @@ class ThreadRunner {
 
   // Runs `op`; false if it was skipped (a slot op on an empty slot).
   bool Do(MdevParent& parent, SyncHooks* hooks, const Op& op, Outcome& out);
+  static void CloseSlot(Slot& slot, SyncHooks* hooks);
 
   std::vector<Op> ops_;
   std::vector<Event> events_;

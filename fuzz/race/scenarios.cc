@@ -26,11 +26,10 @@ Op Create(int uuid, int nr_ports, Profile profile) {
 Op Remove(int uuid, int timeout_ms) {
   Op op = Make(OpKind::kRemove);
   op.uuid = static_cast<uint8_t>(uuid);
-  const auto it = std::find(kRemoveTimeoutsMs.begin(), kRemoveTimeoutsMs.end(),
-                            timeout_ms);
-  op.arg = static_cast<uint8_t>(it == kRemoveTimeoutsMs.end()
-                                    ? 0
-                                    : it - kRemoveTimeoutsMs.begin());
+  const auto it =
+      std::find(kRemoveTimeoutsMs.begin(), kRemoveTimeoutsMs.end(), timeout_ms);
+  op.arg = static_cast<uint8_t>(
+      it == kRemoveTimeoutsMs.end() ? 0 : it - kRemoveTimeoutsMs.begin());
   return op;
 }
 
@@ -159,9 +158,10 @@ std::vector<Scenario> Scenarios() {
       {"device_ops_vs_close",
        "SET_IRQS and a migration step on one handle while another handle of "
        "the same device resets it and closes (close_device when last)",
-       Input({{Open(0, 0), SetIrqs(0, false, true), MigStep(0, MigState::kStop)},
-              {Open(0, 0), Reset(0), Close(0)}},
-             {kDual, kNone, kNone})},
+       Input(
+           {{Open(0, 0), SetIrqs(0, false, true), MigStep(0, MigState::kStop)},
+            {Open(0, 0), Reset(0), Close(0)}},
+           {kDual, kNone, kNone})},
       {"migration_vs_remove",
        "a migration to STOP_COPY and a read of its stream racing a remove "
        "that waits for the handle, a find and a re-create",
@@ -172,8 +172,8 @@ std::vector<Scenario> Scenarios() {
        "one thread's whole device lifecycle (create, open, migrate, close, "
        "remove) against another thread opening, removing, re-creating and "
        "looking at the same UUID",
-       Input({{Create(0, 1), Open(0, 0), MigStep(0, MigState::kStop),
-               Close(0), Remove(0, 0)},
+       Input({{Create(0, 1), Open(0, 0), MigStep(0, MigState::kStop), Close(0),
+               Remove(0, 0)},
               {Open(0, 1), Remove(0, 1), Create(0, 2), Find(0), Snapshot()}})},
       {"churn_3x3",
        "three threads opening, closing, removing and re-creating two UUIDs",

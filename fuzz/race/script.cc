@@ -12,9 +12,9 @@ using fuzz::Format;
 using fuzz::PutLe;
 
 constexpr const char* kKindNames[kOpKinds] = {
-    "Create",  "Remove", "Open",    "Close", "ConfigRead",
-    "BarWrite", "BarRead", "SetIrqs", "Reset", "MigStep",
-    "MigRead", "Find",   "Available", "Snapshot",
+    "Create",   "Remove",  "Open",      "Close",    "ConfigRead",
+    "BarWrite", "BarRead", "SetIrqs",   "Reset",    "MigStep",
+    "MigRead",  "Find",    "Available", "Snapshot",
 };
 
 }  // namespace

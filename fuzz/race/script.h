@@ -33,9 +33,9 @@ namespace mtty::race {
 
 inline constexpr int kMinThreads = 2;
 inline constexpr int kMaxThreads = 4;
-inline constexpr int kMaxOps = 8;    // per thread
-inline constexpr int kUuids = 3;     // U0..U2, the UUIDs scripts use
-inline constexpr int kSlots = 2;     // handle slots per thread
+inline constexpr int kMaxOps = 8;  // per thread
+inline constexpr int kUuids = 3;   // U0..U2, the UUIDs scripts use
+inline constexpr int kSlots = 2;   // handle slots per thread
 inline constexpr int kMaxFillers = 24;
 // Every SET_IRQS with an eventfd uses this fd; the resolver knows it.
 inline constexpr int32_t kEventFd = 10;

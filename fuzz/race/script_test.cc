@@ -23,9 +23,8 @@ TEST(ScriptTest, EmptyInputIsTwoIdleThreads) {
 TEST(ScriptTest, HeaderFieldsDecode) {
   // 4 threads, 23 ports, U0 mtty-2 U1 none U2 16550a, noise 0x1234, then
   // thread 0 with one Remove(U2, timeout index 3) and the rest empty.
-  const std::vector<uint8_t> bytes = {2,    23, 0x32, 0x34, 0x12, 1,
-                                      1,    0x02, 7,  0,    0,    0,
-                                      0};
+  const std::vector<uint8_t> bytes = {2,    23, 0x32, 0x34, 0x12, 1, 1,
+                                      0x02, 7,  0,    0,    0,    0};
   const RaceInput in = DecodeRaceInput(bytes);
   EXPECT_EQ(in.threads.size(), 4u);
   EXPECT_EQ(in.prefill_ports, 23);

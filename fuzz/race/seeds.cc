@@ -36,8 +36,7 @@ std::vector<RaceSeed> RaceSeeds() {
        Remove(1, 1), Snapshot()},
       {Create(2, 2), Open(2, 0), MigStep(0, MigState::kStopCopy),
        MigRead(0, 24), Reset(0), Remove(2, 0)},
-      {Find(0), Available(2), Open(0, 1), ConfigRead(1, 0), Close(1),
-       Find(1)},
+      {Find(0), Available(2), Open(0, 1), ConfigRead(1, 0), Close(1), Find(1)},
   };
   out.push_back(Seed("four_threads_mixed", four));
 

@@ -20,8 +20,7 @@
 
 // Present in every sanitizer runtime (all fuzz builds have one).
 extern "C" void __sanitizer_symbolize_pc(void* pc, const char* fmt, char* out,
-                                         size_t out_size)
-    __attribute__((weak));
+                                         size_t out_size) __attribute__((weak));
 
 namespace mtty::race {
 namespace {
@@ -206,6 +205,14 @@ void Watchdog::Loop() {
                  "of every thread:\n",
                  static_cast<long long>(s.limit.count()), s.label.c_str());
     lock.unlock();
+    // Taking stacks needs the other threads' cooperation; if it gets stuck
+    // (a runtime lock held by a hung thread), abort anyway.
+    std::thread([] {
+      std::this_thread::sleep_for(std::chrono::seconds(20));
+      std::fprintf(stderr,
+                   "==mdev_race== WATCHDOG: stack dump stuck; aborting\n");
+      std::abort();
+    }).detach();
     PrintAllThreadStacks();
     std::fprintf(stderr, "==mdev_race== WATCHDOG: aborting\n");
     std::fflush(stderr);
