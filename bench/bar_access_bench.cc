@@ -2,10 +2,9 @@
 // kernel sample pays for it? Measures ns per 1-byte BAR read and write on
 // MttyDevice, and one pread(2) of 1 byte from /dev/zero, in the same run,
 // and reports the ratio as a counter (target: >= 50).
+#include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <unistd.h>
-
-#include <benchmark/benchmark.h>
 
 #include <chrono>
 #include <cstdio>
@@ -39,10 +38,9 @@ double PreadNs() {
     uint8_t b;
     double best = 1e30;
     for (int rep = 0; rep < 5; ++rep) {
-      best = std::min(best, NsPer([&] {
-                        benchmark::DoNotOptimize(pread(fd, &b, 1, 0));
-                      },
-                                  200000));
+      best = std::min(
+          best, NsPer([&] { benchmark::DoNotOptimize(pread(fd, &b, 1, 0)); },
+                      200000));
     }
     close(fd);
     return best;
@@ -80,8 +78,7 @@ void BarWrite(benchmark::State& state, Profile p, uint8_t reg) {
   for (auto _ : state) {
     benchmark::DoNotOptimize(d.Write(kBar0 + reg, {&b, 1}));
   }
-  const double ns =
-      NsPer([&] { (void)d.Write(kBar0 + reg, {&b, 1}); }, 200000);
+  const double ns = NsPer([&] { (void)d.Write(kBar0 + reg, {&b, 1}); }, 200000);
   state.counters["ns_per_access"] = ns;
   state.counters["pread_ns"] = PreadNs();
   state.counters["x_cheaper_than_pread"] = PreadNs() / ns;

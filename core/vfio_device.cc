@@ -7,7 +7,8 @@
 namespace mtty {
 namespace {
 
-template <typename T> T LoadStruct(std::span<const uint8_t> arg) {
+template <typename T>
+T LoadStruct(std::span<const uint8_t> arg) {
   T v{};
   std::memcpy(&v, arg.data(), std::min(sizeof(T), arg.size()));
   return v;
@@ -21,13 +22,13 @@ uint32_t LoadU32(std::span<const uint8_t> arg, size_t at) {
 
 int ClampPorts(int n) { return n == 2 ? 2 : 1; }
 
-} // namespace
+}  // namespace
 
 // The device's ports as the migration stream sees them. Called by Migration
 // with the device lock held.
 class MttyDevice::Ports : public MigrationPorts {
-public:
-  explicit Ports(MttyDevice *dev) : dev_(dev) {}
+ public:
+  explicit Ports(MttyDevice* dev) : dev_(dev) {}
   uint32_t nr_ports() const override {
     return static_cast<uint32_t>(dev_->nr_ports_);
   }
@@ -47,8 +48,7 @@ public:
       Uart16550 scratch(dev_->profile_);
       Status s = scratch.LoadState(
           in.subspan(i * Uart16550::kStateSize, Uart16550::kStateSize));
-      if (!s.ok())
-        return s;
+      if (!s.ok()) return s;
     }
     return Status::Ok();
   }
@@ -59,14 +59,17 @@ public:
     }
   }
 
-private:
-  MttyDevice *dev_;
+ private:
+  MttyDevice* dev_;
 };
 
-MttyDevice::MttyDevice(const DeviceOptions &options)
-    : nr_ports_(ClampPorts(options.nr_ports)), profile_(options.profile),
-      config_(nr_ports_), irq_(options.resolver),
-      ports_(std::make_unique<Ports>(this)), migration_(ports_.get()) {
+MttyDevice::MttyDevice(const DeviceOptions& options)
+    : nr_ports_(ClampPorts(options.nr_ports)),
+      profile_(options.profile),
+      config_(nr_ports_),
+      irq_(options.resolver),
+      ports_(std::make_unique<Ports>(this)),
+      migration_(ports_.get()) {
   for (int i = 0; i < nr_ports_; ++i) {
     uarts_.push_back(std::make_unique<Uart16550>(profile_));
     uarts_.back()->set_interrupt_callback([this] { OnPortInterrupt(); });
@@ -83,14 +86,14 @@ uint64_t MttyDevice::RegionSize(uint32_t index) const {
   if (index >= 2 && index <= 5) return kBarSize;
 #endif
   switch (index) {
-  case vfio::kConfigRegionIndex:
-    return PciConfig::kRegionSize;
-  case vfio::kBar0RegionIndex:
-    return kBarSize;
-  case vfio::kBar1RegionIndex:
-    return nr_ports_ == 2 ? kBarSize : 0;
-  default:
-    return 0;
+    case vfio::kConfigRegionIndex:
+      return PciConfig::kRegionSize;
+    case vfio::kBar0RegionIndex:
+      return kBarSize;
+    case vfio::kBar1RegionIndex:
+      return nr_ports_ == 2 ? kBarSize : 0;
+    default:
+      return 0;
   }
 }
 
@@ -101,8 +104,7 @@ Status MttyDevice::CheckRange(uint32_t index, uint64_t offset,
   if (index == vfio::kConfigRegionIndex) return Status::Ok();
 #endif
   const uint64_t size = RegionSize(index);
-  if (count > size || offset > size - count)
-    return Status::Error(-EFAULT);
+  if (count > size || offset > size - count) return Status::Error(-EFAULT);
   return Status::Ok();
 }
 
@@ -113,10 +115,10 @@ uint32_t MttyDevice::ReadPiece(uint32_t index, uint64_t offset, int width) {
   }
 #if defined(MTTY_CANARY_BAR_INDEX_OOB)
   // Canary bar_index_oob: `s[index]` of the sample's two-element array.
-  Uart16550 *s[2] = {uarts_.front().get(), uarts_.back().get()};
-  Uart16550 &uart = *s[index];
+  Uart16550* s[2] = {uarts_.front().get(), uarts_.back().get()};
+  Uart16550& uart = *s[index];
 #else
-  Uart16550 &uart = *uarts_[index];
+  Uart16550& uart = *uarts_[index];
 #endif
   const auto reg = static_cast<uint8_t>(offset);
   if (profile_ == Profile::kKernel) {
@@ -148,10 +150,10 @@ void MttyDevice::WritePiece(uint32_t index, uint64_t offset, int width,
   }
 #if defined(MTTY_CANARY_BAR_INDEX_OOB)
   // Canary bar_index_oob: `s[index]` of the sample's two-element array.
-  Uart16550 *s[2] = {uarts_.front().get(), uarts_.back().get()};
-  Uart16550 &uart = *s[index];
+  Uart16550* s[2] = {uarts_.front().get(), uarts_.back().get()};
+  Uart16550& uart = *s[index];
 #else
-  Uart16550 &uart = *uarts_[index];
+  Uart16550& uart = *uarts_[index];
 #endif
   const auto reg = static_cast<uint8_t>(offset);
   if (profile_ == Profile::kKernel) {
@@ -164,17 +166,14 @@ void MttyDevice::WritePiece(uint32_t index, uint64_t offset, int width,
   }
 }
 
-Result<size_t> MttyDevice::Access(uint64_t pos, uint8_t *buf, size_t count,
+Result<size_t> MttyDevice::Access(uint64_t pos, uint8_t* buf, size_t count,
                                   bool write) {
-  if (count == 0)
-    return size_t{0};
+  if (count == 0) return size_t{0};
   const uint64_t index64 = pos >> vfio::kRegionIndexShift;
   const uint64_t offset = pos & vfio::kRegionOffsetMask;
-  if (index64 >= vfio::kNumRegions)
-    return Status::Error(-EFAULT);
+  if (index64 >= vfio::kNumRegions) return Status::Error(-EFAULT);
   const auto index = static_cast<uint32_t>(index64);
-  if (Status s = CheckRange(index, offset, count); !s.ok())
-    return s;
+  if (Status s = CheckRange(index, offset, count); !s.ok()) return s;
 
   size_t done = 0;
   while (done < count) {
@@ -188,8 +187,7 @@ Result<size_t> MttyDevice::Access(uint64_t pos, uint8_t *buf, size_t count,
     }
     if (write) {
       uint32_t v = 0;
-      for (int i = 0; i < width; ++i)
-        v |= uint32_t{buf[done + i]} << (8 * i);
+      for (int i = 0; i < width; ++i) v |= uint32_t{buf[done + i]} << (8 * i);
       WritePiece(index, at, width, v);
     } else {
       const uint32_t v = ReadPiece(index, at, width);
@@ -210,7 +208,7 @@ Result<size_t> MttyDevice::Read(uint64_t pos, std::span<uint8_t> buf) {
 Result<size_t> MttyDevice::Write(uint64_t pos, std::span<const uint8_t> buf) {
   std::lock_guard<std::mutex> lock(mu_);
   // Access only reads from `buf` when writing.
-  return Access(pos, const_cast<uint8_t *>(buf.data()), buf.size(),
+  return Access(pos, const_cast<uint8_t*>(buf.data()), buf.size(),
                 /*write=*/true);
 }
 
@@ -228,64 +226,59 @@ uint32_t MttyDevice::IrqLimit() const {
 
 Status MttyDevice::IoctlLocked(uint32_t cmd, std::span<uint8_t> arg) {
   switch (cmd) {
-  case vfio::kDeviceGetInfo: {
-    constexpr size_t minsz = vfio::kDeviceInfoMinsz;
-    if (arg.size() < minsz)
-      return Status::Error(-EFAULT);
-    auto info = LoadStruct<vfio::DeviceInfo>(arg.first(minsz));
-    if (info.argsz < minsz)
-      return Status::Error(-EINVAL);
-    info.flags = vfio::kDeviceFlagsPci;
-    info.num_regions = vfio::kNumRegions;
-    info.num_irqs = vfio::kNumIrqs;
-    reported_num_irqs_ = info.num_irqs;
-    std::memcpy(arg.data(), &info, minsz);
-    return Status::Ok();
-  }
-  case vfio::kDeviceGetRegionInfo: {
-    constexpr size_t minsz = vfio::kRegionInfoMinsz;
-    if (arg.size() < minsz)
-      return Status::Error(-EFAULT);
-    auto info = LoadStruct<vfio::RegionInfo>(arg.first(minsz));
-    if (info.argsz < minsz)
-      return Status::Error(-EINVAL);
-    if (info.index >= vfio::kNumRegions)
-      return Status::Error(-EINVAL);
-    info.size = RegionSize(info.index);
-    info.offset = vfio::RegionOffset(info.index);
-    // Zero-sized regions still say READ|WRITE, as the sample reports them.
-    info.flags = vfio::kRegionInfoFlagRead | vfio::kRegionInfoFlagWrite;
-    // cap_offset goes back as the caller wrote it: mtty has no
-    // capabilities, and the kernel copies the caller's struct back with only
-    // the fields it fills changed.
-    std::memcpy(arg.data(), &info, minsz);
-    return Status::Ok();
-  }
-  case vfio::kDeviceGetIrqInfo:
-    return irq_.GetIrqInfo(arg, IrqLimit());
-  case vfio::kDeviceSetIrqs: {
-    const bool was_masked = irq_.state().intx_masked;
-    Status s = irq_.SetIrqs(arg, IrqLimit());
-    if (s.ok() && was_masked && !irq_.state().intx_masked &&
-        profile_ == Profile::k16550a) {
-      // INTx is level-triggered: a line still asserted at unmask fires
-      // again (vfio-pci's behaviour). The sample loses it (defect #14).
-      for (const auto &u : uarts_) {
-        if (u->InterruptAsserted()) {
-          irq_.Trigger();
-          break;
+    case vfio::kDeviceGetInfo: {
+      constexpr size_t minsz = vfio::kDeviceInfoMinsz;
+      if (arg.size() < minsz) return Status::Error(-EFAULT);
+      auto info = LoadStruct<vfio::DeviceInfo>(arg.first(minsz));
+      if (info.argsz < minsz) return Status::Error(-EINVAL);
+      info.flags = vfio::kDeviceFlagsPci;
+      info.num_regions = vfio::kNumRegions;
+      info.num_irqs = vfio::kNumIrqs;
+      reported_num_irqs_ = info.num_irqs;
+      std::memcpy(arg.data(), &info, minsz);
+      return Status::Ok();
+    }
+    case vfio::kDeviceGetRegionInfo: {
+      constexpr size_t minsz = vfio::kRegionInfoMinsz;
+      if (arg.size() < minsz) return Status::Error(-EFAULT);
+      auto info = LoadStruct<vfio::RegionInfo>(arg.first(minsz));
+      if (info.argsz < minsz) return Status::Error(-EINVAL);
+      if (info.index >= vfio::kNumRegions) return Status::Error(-EINVAL);
+      info.size = RegionSize(info.index);
+      info.offset = vfio::RegionOffset(info.index);
+      // Zero-sized regions still say READ|WRITE, as the sample reports them.
+      info.flags = vfio::kRegionInfoFlagRead | vfio::kRegionInfoFlagWrite;
+      // cap_offset goes back as the caller wrote it: mtty has no
+      // capabilities, and the kernel copies the caller's struct back with only
+      // the fields it fills changed.
+      std::memcpy(arg.data(), &info, minsz);
+      return Status::Ok();
+    }
+    case vfio::kDeviceGetIrqInfo:
+      return irq_.GetIrqInfo(arg, IrqLimit());
+    case vfio::kDeviceSetIrqs: {
+      const bool was_masked = irq_.state().intx_masked;
+      Status s = irq_.SetIrqs(arg, IrqLimit());
+      if (s.ok() && was_masked && !irq_.state().intx_masked &&
+          profile_ == Profile::k16550a) {
+        // INTx is level-triggered: a line still asserted at unmask fires
+        // again (vfio-pci's behaviour). The sample loses it (defect #14).
+        for (const auto& u : uarts_) {
+          if (u->InterruptAsserted()) {
+            irq_.Trigger();
+            break;
+          }
         }
       }
+      return s;
     }
-    return s;
-  }
-  case vfio::kDeviceReset:
-    ResetLocked();
-    return Status::Ok();
-  case vfio::kDeviceFeature:
-    return FeatureLocked(arg);
-  default:
-    return Status::Error(-ENOTTY);
+    case vfio::kDeviceReset:
+      ResetLocked();
+      return Status::Ok();
+    case vfio::kDeviceFeature:
+      return FeatureLocked(arg);
+    default:
+      return Status::Error(-ENOTTY);
   }
 }
 
@@ -294,113 +287,98 @@ void MttyDevice::ResetLocked() {
   // drops its files; the 16550a profile also master-resets the UARTs.
   migration_.Reset();
   if (profile_ == Profile::k16550a) {
-    for (auto &u : uarts_)
-      u->Reset();
+    for (auto& u : uarts_) u->Reset();
   }
 }
 
 Status MttyDevice::FeatureLocked(std::span<uint8_t> arg) {
   constexpr size_t hdr = sizeof(vfio::DeviceFeatureHeader);
-  if (arg.size() < hdr)
-    return Status::Error(-EFAULT);
+  if (arg.size() < hdr) return Status::Error(-EFAULT);
   const uint32_t argsz = LoadU32(arg, 0);
   const uint32_t flags = LoadU32(arg, 4);
-  if (argsz < hdr)
-    return Status::Error(-EINVAL);
+  if (argsz < hdr) return Status::Error(-EINVAL);
   constexpr uint32_t known = vfio::kFeatureMask | vfio::kFeatureGet |
                              vfio::kFeatureSet | vfio::kFeatureProbe;
-  if (flags & ~known)
-    return Status::Error(-EINVAL);
+  if (flags & ~known) return Status::Error(-EINVAL);
   const bool get = flags & vfio::kFeatureGet;
   const bool set = flags & vfio::kFeatureSet;
   const bool probe = flags & vfio::kFeatureProbe;
-  if (get && set && !probe)
-    return Status::Error(-EINVAL);
+  if (get && set && !probe) return Status::Error(-EINVAL);
   const uint32_t feature = flags & vfio::kFeatureMask;
 
   // vfio_check_feature(): supported ops, probe, minimum payload size.
   auto check = [&](bool can_get, bool can_set, size_t minsz) -> int {
-    if ((get && !can_get) || (set && !can_set))
-      return -EINVAL;
-    if (probe)
-      return 0;
-    if (!get && !set)
-      return -EINVAL;
-    if (argsz - hdr < minsz)
-      return -EINVAL;
+    if ((get && !can_get) || (set && !can_set)) return -EINVAL;
+    if (probe) return 0;
+    if (!get && !set) return -EINVAL;
+    if (argsz - hdr < minsz) return -EINVAL;
     return 1;
   };
   std::span<uint8_t> data = arg.subspan(hdr);
   switch (feature) {
-  case vfio::kFeatureMigration: {
-    int c = check(true, false, sizeof(uint64_t));
-    if (c <= 0)
-      return Status::Error(c);
-    if (data.size() < sizeof(uint64_t))
-      return Status::Error(-EFAULT);
-    const uint64_t f = migration_.flags();
-    std::memcpy(data.data(), &f, sizeof(f));
-    return Status::Ok();
-  }
-  case vfio::kFeatureMigDataSize: {
-    int c = check(true, false, sizeof(uint64_t));
-    if (c <= 0)
-      return Status::Error(c);
-    if (data.size() < sizeof(uint64_t))
-      return Status::Error(-EFAULT);
-    const uint64_t len = migration_.stop_copy_length();
-    std::memcpy(data.data(), &len, sizeof(len));
-    return Status::Ok();
-  }
-  case vfio::kFeatureMigDeviceState: {
-    int c = check(true, true, sizeof(vfio::FeatureMigState));
-    if (c <= 0)
-      return Status::Error(c);
-    if (data.size() < sizeof(vfio::FeatureMigState)) {
-      return Status::Error(-EFAULT);
-    }
-    auto st = LoadStruct<vfio::FeatureMigState>(data);
-    if (get) {
-      st.device_state = static_cast<uint32_t>(migration_.state());
-      st.data_fd = -1;
-      std::memcpy(data.data(), &st, sizeof(st));
+    case vfio::kFeatureMigration: {
+      int c = check(true, false, sizeof(uint64_t));
+      if (c <= 0) return Status::Error(c);
+      if (data.size() < sizeof(uint64_t)) return Status::Error(-EFAULT);
+      const uint64_t f = migration_.flags();
+      std::memcpy(data.data(), &f, sizeof(f));
       return Status::Ok();
     }
-    // As the core: on failure the requested state is echoed back with
-    // data_fd -1; the caller must GET to learn the real state.
-    st.data_fd = -1;
-    Result<std::shared_ptr<MigrationFile>> r =
-        migration_.SetState(static_cast<vfio::MigState>(st.device_state));
-    if (r.ok() && *r) {
-      last_file_ = *r;
-      st.data_fd = kMigrationFileToken;
+    case vfio::kFeatureMigDataSize: {
+      int c = check(true, false, sizeof(uint64_t));
+      if (c <= 0) return Status::Error(c);
+      if (data.size() < sizeof(uint64_t)) return Status::Error(-EFAULT);
+      const uint64_t len = migration_.stop_copy_length();
+      std::memcpy(data.data(), &len, sizeof(len));
+      return Status::Ok();
     }
-    std::memcpy(data.data(), &st, sizeof(st));
-    return r.status();
-  }
-  default:
-    return Status::Error(-EINVAL);
+    case vfio::kFeatureMigDeviceState: {
+      int c = check(true, true, sizeof(vfio::FeatureMigState));
+      if (c <= 0) return Status::Error(c);
+      if (data.size() < sizeof(vfio::FeatureMigState)) {
+        return Status::Error(-EFAULT);
+      }
+      auto st = LoadStruct<vfio::FeatureMigState>(data);
+      if (get) {
+        st.device_state = static_cast<uint32_t>(migration_.state());
+        st.data_fd = -1;
+        std::memcpy(data.data(), &st, sizeof(st));
+        return Status::Ok();
+      }
+      // As the core: on failure the requested state is echoed back with
+      // data_fd -1; the caller must GET to learn the real state.
+      st.data_fd = -1;
+      Result<std::shared_ptr<MigrationFile>> r =
+          migration_.SetState(static_cast<vfio::MigState>(st.device_state));
+      if (r.ok() && *r) {
+        last_file_ = *r;
+        st.data_fd = kMigrationFileToken;
+      }
+      std::memcpy(data.data(), &st, sizeof(st));
+      return r.status();
+    }
+    default:
+      return Status::Error(-EINVAL);
   }
 }
 
 std::shared_ptr<MigrationFile> MttyDevice::TakeMigrationFile(int32_t token) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (token != kMigrationFileToken)
-    return nullptr;
+  if (token != kMigrationFileToken) return nullptr;
   return std::exchange(last_file_, nullptr);
 }
 
 namespace {
-template <typename T> std::span<uint8_t> AsBytes(T &v) {
-  return {reinterpret_cast<uint8_t *>(&v), sizeof(v)};
+template <typename T>
+std::span<uint8_t> AsBytes(T& v) {
+  return {reinterpret_cast<uint8_t*>(&v), sizeof(v)};
 }
-} // namespace
+}  // namespace
 
 Result<vfio::DeviceInfo> MttyDevice::GetInfo() {
   vfio::DeviceInfo info{};
   info.argsz = sizeof(info);
-  if (Status s = Ioctl(vfio::kDeviceGetInfo, AsBytes(info)); !s.ok())
-    return s;
+  if (Status s = Ioctl(vfio::kDeviceGetInfo, AsBytes(info)); !s.ok()) return s;
   return info;
 }
 
@@ -438,8 +416,8 @@ Status MttyDevice::SetIrqs(uint32_t flags, uint32_t index, uint32_t start,
 
 Status MttyDevice::Reset() { return Ioctl(vfio::kDeviceReset, {}); }
 
-Result<std::shared_ptr<MigrationFile>>
-MttyDevice::SetMigState(vfio::MigState target) {
+Result<std::shared_ptr<MigrationFile>> MttyDevice::SetMigState(
+    vfio::MigState target) {
   std::lock_guard<std::mutex> lock(mu_);
   return migration_.SetState(target);
 }
@@ -456,8 +434,7 @@ uint64_t MttyDevice::MigDataSize() const {
 
 void MttyDevice::AdvanceTime(uint64_t ns) {
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto &u : uarts_)
-    u->AdvanceTime(ns);
+  for (auto& u : uarts_) u->AdvanceTime(ns);
 }
 
 void MttyDevice::Close() {
@@ -473,7 +450,7 @@ DeviceState MttyDevice::state() const {
   s.profile = profile_;
   s.nr_ports = nr_ports_;
   s.config.assign(config_.bytes().begin(), config_.bytes().end());
-  for (const auto &u : uarts_) {
+  for (const auto& u : uarts_) {
     std::array<uint8_t, Uart16550::kStateSize> rec{};
     u->SaveState(rec);
     s.ports.push_back(rec);
@@ -500,4 +477,4 @@ std::string MttyDevice::DebugString() const {
   return os.str();
 }
 
-} // namespace mtty
+}  // namespace mtty

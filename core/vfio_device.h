@@ -35,36 +35,36 @@
 namespace mtty {
 
 struct DeviceOptions {
-  int nr_ports = 1; // 1 (mtty-1) or 2 (mtty-2)
+  int nr_ports = 1;  // 1 (mtty-1) or 2 (mtty-2)
   Profile profile = Profile::kKernel;
   // Resolves SET_IRQS eventfds; null means every fd is -EBADF. Not owned;
   // must outlive the device.
-  SinkResolver *resolver = nullptr;
+  SinkResolver* resolver = nullptr;
 };
 
 // A comparable snapshot of everything guest- or host-visible.
 struct DeviceState {
   Profile profile;
   int nr_ports;
-  std::vector<uint8_t> config; // PciConfig bytes
+  std::vector<uint8_t> config;  // PciConfig bytes
   std::vector<std::array<uint8_t, Uart16550::kStateSize>> ports;
   IrqController::State irq;
   vfio::MigState mig_state;
-  uint32_t reported_num_irqs; // last GET_INFO (kernel quirk)
-  friend bool operator==(const DeviceState &, const DeviceState &) = default;
+  uint32_t reported_num_irqs;  // last GET_INFO (kernel quirk)
+  friend bool operator==(const DeviceState&, const DeviceState&) = default;
 };
 
 class MttyDevice {
-public:
+ public:
   // Region sizes as the sample reports them.
   static constexpr uint64_t kBarSize = 8;
 
   // `options.nr_ports` outside 1..2 is clamped to 1..2; use
   // MdevParent to get validated creation.
-  explicit MttyDevice(const DeviceOptions &options);
+  explicit MttyDevice(const DeviceOptions& options);
   ~MttyDevice();
-  MttyDevice(const MttyDevice &) = delete;
-  MttyDevice &operator=(const MttyDevice &) = delete;
+  MttyDevice(const MttyDevice&) = delete;
+  MttyDevice& operator=(const MttyDevice&) = delete;
 
   int nr_ports() const { return nr_ports_; }
   Profile profile() const { return profile_; }
@@ -100,7 +100,7 @@ public:
   // The raw VFIO_DEVICE_FEATURE path cannot hand out a real fd: a SET that
   // produces a data file reports `kMigrationFileToken` as data_fd, and the
   // file is collected here (once). Any other token gives nullptr.
-  static constexpr int32_t kMigrationFileToken = 0x6d74; // "mt"
+  static constexpr int32_t kMigrationFileToken = 0x6d74;  // "mt"
   std::shared_ptr<MigrationFile> TakeMigrationFile(int32_t token);
 
   // Advances the virtual clock that drives the 16550A character timeout.
@@ -114,10 +114,10 @@ public:
   // One line per port plus IRQ and migration state, for traces and triage.
   std::string DebugString() const;
 
-private:
-  class Ports; // MigrationPorts over uarts_
+ private:
+  class Ports;  // MigrationPorts over uarts_
 
-  Result<size_t> Access(uint64_t pos, uint8_t *buf, size_t count, bool write);
+  Result<size_t> Access(uint64_t pos, uint8_t* buf, size_t count, bool write);
   Status CheckRange(uint32_t index, uint64_t offset, size_t count) const;
   uint64_t RegionSize(uint32_t index) const;
   uint32_t ReadPiece(uint32_t index, uint64_t offset, int width);
@@ -140,6 +140,6 @@ private:
   std::shared_ptr<MigrationFile> last_file_;
 };
 
-} // namespace mtty
+}  // namespace mtty
 
-#endif // MTTY_CORE_VFIO_DEVICE_H_
+#endif  // MTTY_CORE_VFIO_DEVICE_H_

@@ -17,7 +17,7 @@ constexpr uint64_t kBar0 = RegionOffset(vfio::kBar0RegionIndex);
 constexpr uint64_t kBar1 = RegionOffset(vfio::kBar1RegionIndex);
 
 class DeviceTest : public ::testing::TestWithParam<Profile> {
-protected:
+ protected:
   std::unique_ptr<MttyDevice> Make(int ports) {
     DeviceOptions o;
     o.nr_ports = ports;
@@ -25,28 +25,28 @@ protected:
     o.resolver = &fds_;
     return std::make_unique<MttyDevice>(o);
   }
-  static uint8_t Rd8(MttyDevice &d, uint64_t pos) {
+  static uint8_t Rd8(MttyDevice& d, uint64_t pos) {
     uint8_t b = 0xee;
     EXPECT_EQ(*d.Read(pos, {&b, 1}), 1u);
     return b;
   }
-  static void Wr8(MttyDevice &d, uint64_t pos, uint8_t v) {
+  static void Wr8(MttyDevice& d, uint64_t pos, uint8_t v) {
     EXPECT_EQ(*d.Write(pos, {&v, 1}), 1u);
   }
-  static uint32_t Rd32(MttyDevice &d, uint64_t pos) {
+  static uint32_t Rd32(MttyDevice& d, uint64_t pos) {
     uint8_t b[4];
     EXPECT_EQ(*d.Read(pos, b), 4u);
     uint32_t v;
     std::memcpy(&v, b, 4);
     return v;
   }
-  static void Wr32(MttyDevice &d, uint64_t pos, uint32_t v) {
+  static void Wr32(MttyDevice& d, uint64_t pos, uint32_t v) {
     uint8_t b[4];
     std::memcpy(b, &v, 4);
     EXPECT_EQ(*d.Write(pos, b), 4u);
   }
   // Installs a counting eventfd on INTx (fd 10) after GET_INFO.
-  std::shared_ptr<CountingSink> WireIntx(MttyDevice &d) {
+  std::shared_ptr<CountingSink> WireIntx(MttyDevice& d) {
     EXPECT_TRUE(d.GetInfo().ok());
     auto sink = fds_.Register(10);
     int32_t fd = 10;
@@ -62,7 +62,7 @@ protected:
 
 INSTANTIATE_TEST_SUITE_P(Profiles, DeviceTest,
                          ::testing::Values(Profile::kKernel, Profile::k16550a),
-                         [](const auto &info) {
+                         [](const auto& info) {
                            return std::string(info.param == Profile::kKernel
                                                   ? "kernel"
                                                   : "uart16550a");
@@ -98,12 +98,9 @@ TEST_P(DeviceTest, RegionInfoAsTheSampleReportsIt) {
       auto r = d->GetRegionInfo(i);
       ASSERT_TRUE(r.ok()) << i;
       uint64_t want = 0;
-      if (i == vfio::kConfigRegionIndex)
-        want = 0xff;
-      if (i == 0)
-        want = 8;
-      if (i == 1 && ports == 2)
-        want = 8;
+      if (i == vfio::kConfigRegionIndex) want = 0xff;
+      if (i == 0) want = 8;
+      if (i == 1 && ports == 2) want = 8;
       EXPECT_EQ(r->size, want) << "index " << i << " ports " << ports;
       EXPECT_EQ(r->offset, uint64_t{i} << 40);
       EXPECT_EQ(r->flags,
@@ -135,10 +132,10 @@ TEST_P(DeviceTest, RegionInfoShortArgsz) {
   info.argsz = 31;
   info.index = 7;
   EXPECT_EQ(d->Ioctl(vfio::kDeviceGetRegionInfo,
-                     {reinterpret_cast<uint8_t *>(&info), sizeof(info)})
+                     {reinterpret_cast<uint8_t*>(&info), sizeof(info)})
                 .code(),
             -EINVAL);
-  EXPECT_EQ(info.size, 0u); // nothing written back
+  EXPECT_EQ(info.size, 0u);  // nothing written back
   uint8_t small[8] = {32, 0, 0, 0};
   EXPECT_EQ(d->Ioctl(vfio::kDeviceGetRegionInfo, small).code(), -EFAULT);
 }
@@ -160,7 +157,7 @@ TEST_P(DeviceTest, ConfigSpaceThroughTheRegion) {
   Wr8(*d, kConfig + 0x3c, 0x0b);
   EXPECT_EQ(Rd8(*d, kConfig + 0x3c), 0x0b);
   char name[16] = {};
-  ASSERT_EQ(*d->Read(kConfig + 0x60, {reinterpret_cast<uint8_t *>(name), 15}),
+  ASSERT_EQ(*d->Read(kConfig + 0x60, {reinterpret_cast<uint8_t*>(name), 15}),
             15u);
   EXPECT_STREQ(name, "PCI Serial/UART");
 }
@@ -170,27 +167,27 @@ TEST_P(DeviceTest, ConfigSpaceThroughTheRegion) {
 // array with BAR indexes 2..5 and serves a phantom BAR1 on single-port).
 TEST_P(DeviceTest, OutOfRangeAccessesFailWithoutSideEffects) {
   auto d = Make(1);
-  Wr8(*d, kBar0 + 7, 0x5a); // something non-initial
+  Wr8(*d, kBar0 + 7, 0x5a);  // something non-initial
   const DeviceState before = d->state();
   uint8_t buf[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
   const std::vector<std::pair<uint64_t, size_t>> bad = {
-      {kConfig + 0xff, 1},                      // one past the config region
-      {kConfig + 0xfc, 4},                      // straddles the end
-      {kConfig + 0x100, 4},                     // the sample's heap over-read
-      {kConfig + 0xfffff, 1},                   // far beyond, still below 2^40
-      {kConfig + ((uint64_t{1} << 40) - 1), 1}, // last offset before next
-      {kBar0 + 8, 1},                           // beyond the 8-byte BAR
-      {kBar0 + 4, 8},                           // straddles the BAR end
-      {kBar0 + 0x10000, 1},                     // the sample's u16 alias
-      {kBar1, 1},           // phantom BAR1 on a single-port device
-      {RegionOffset(2), 1}, // BAR2..5: the sample's s[2..5]
+      {kConfig + 0xff, 1},                       // one past the config region
+      {kConfig + 0xfc, 4},                       // straddles the end
+      {kConfig + 0x100, 4},                      // the sample's heap over-read
+      {kConfig + 0xfffff, 1},                    // far beyond, still below 2^40
+      {kConfig + ((uint64_t{1} << 40) - 1), 1},  // last offset before next
+      {kBar0 + 8, 1},                            // beyond the 8-byte BAR
+      {kBar0 + 4, 8},                            // straddles the BAR end
+      {kBar0 + 0x10000, 1},                      // the sample's u16 alias
+      {kBar1, 1},            // phantom BAR1 on a single-port device
+      {RegionOffset(2), 1},  // BAR2..5: the sample's s[2..5]
       {RegionOffset(5), 4},
-      {RegionOffset(6), 1}, // ROM
-      {RegionOffset(8), 1}, // VGA
+      {RegionOffset(6), 1},  // ROM
+      {RegionOffset(8), 1},  // VGA
       {RegionOffset(9), 1},
       {~uint64_t{0}, 1},
-      {kBar0, 9},                 // longer than the region
-      {kConfig, size_t{1} << 40}, // huge
+      {kBar0, 9},                  // longer than the region
+      {kConfig, size_t{1} << 40},  // huge
       {kConfig, ~size_t{0}},
   };
   for (auto [pos, len] : bad) {
@@ -227,14 +224,13 @@ TEST_P(DeviceTest, BarOneWorksOnDualPortOnly) {
   auto d = Make(2);
   Wr8(*d, kBar1 + 7, 0x42);
   EXPECT_EQ(Rd8(*d, kBar1 + 7), 0x42);
-  EXPECT_EQ(Rd8(*d, kBar0 + 7), 0x00); // ports are independent
+  EXPECT_EQ(Rd8(*d, kBar0 + 7), 0x00);  // ports are independent
 }
 
 TEST_P(DeviceTest, LoopbackThroughBar) {
   auto d = Make(1);
   Wr8(*d, kBar0 + kIirFcr, 0x07);
-  for (char c : std::string("hi"))
-    Wr8(*d, kBar0, static_cast<uint8_t>(c));
+  for (char c : std::string("hi")) Wr8(*d, kBar0, static_cast<uint8_t>(c));
   EXPECT_EQ(Rd8(*d, kBar0 + 5) & kLsrDr, kLsrDr);
   EXPECT_EQ(Rd8(*d, kBar0), 'h');
   EXPECT_EQ(Rd8(*d, kBar0), 'i');
@@ -245,35 +241,35 @@ TEST_P(DeviceTest, LoopbackThroughBar) {
 // leaves the rest uninitialised; the kernel profile returns zeros there.
 TEST(DeviceKernelProfile, WideBarAccessTouchesFirstByteOnly) {
   MttyDevice d(DeviceOptions{1, Profile::kKernel, nullptr});
-  uint8_t w[4] = {'A', 0x0f, 0x00, 0x03}; // THR, IER, FCR, LCR
+  uint8_t w[4] = {'A', 0x0f, 0x00, 0x03};  // THR, IER, FCR, LCR
   ASSERT_EQ(*d.Write(kBar0, w), 4u);
   uint8_t r[8];
   std::memset(r, 0xcc, sizeof(r));
-  ASSERT_EQ(*d.Read(kBar0, r), 8u); // pieces: 4 at 0, 4 at 4
-  EXPECT_EQ(r[0], 'A');             // RBR popped
+  ASSERT_EQ(*d.Read(kBar0, r), 8u);  // pieces: 4 at 0, 4 at 4
+  EXPECT_EQ(r[0], 'A');              // RBR popped
   EXPECT_EQ(r[1], 0);
   EXPECT_EQ(r[2], 0);
   EXPECT_EQ(r[3], 0);
-  EXPECT_EQ(r[4], 0); // MCR, never written
+  EXPECT_EQ(r[4], 0);  // MCR, never written
   EXPECT_EQ(r[5], 0);
   uint8_t ier = 0xcc, lcr = 0xcc;
   ASSERT_EQ(*d.Read(kBar0 + 1, {&ier, 1}), 1u);
   ASSERT_EQ(*d.Read(kBar0 + 3, {&lcr, 1}), 1u);
-  EXPECT_EQ(ier, 0); // the IER byte of the 4-byte write was dropped
+  EXPECT_EQ(ier, 0);  // the IER byte of the 4-byte write was dropped
   EXPECT_EQ(lcr, 0);
 }
 
 // The 16550a profile treats a wide access as one byte cycle per lane.
 TEST(Device16550aProfile, WideBarAccessIsBytewise) {
   MttyDevice d(DeviceOptions{1, Profile::k16550a, nullptr});
-  uint8_t w[4] = {'A', 0x00, 0x00, 0x03}; // THR, IER, FCR, LCR=8N1
+  uint8_t w[4] = {'A', 0x00, 0x00, 0x03};  // THR, IER, FCR, LCR=8N1
   ASSERT_EQ(*d.Write(kBar0, w), 4u);
   uint8_t r[4];
   ASSERT_EQ(*d.Read(kBar0, r), 4u);
   EXPECT_EQ(r[0], 'A');
   EXPECT_EQ(r[1], 0x00);
-  EXPECT_EQ(r[2], 0x01); // IIR: nothing pending, FIFOs off
-  EXPECT_EQ(r[3], 0x03); // LCR as written
+  EXPECT_EQ(r[2], 0x01);  // IIR: nothing pending, FIFOs off
+  EXPECT_EQ(r[3], 0x03);  // LCR as written
 }
 
 TEST(DeviceKernelProfile, IrqInfoNeedsGetInfoFirst) {
@@ -308,7 +304,7 @@ TEST_P(DeviceTest, IntxFiresOnReceiveAndAutomasks) {
   EXPECT_EQ(sink->count(), 1u);
   EXPECT_TRUE(d->state().irq.intx_masked);
   Rd8(*d, kBar0);
-  Wr8(*d, kBar0, 'y'); // masked: not signalled
+  Wr8(*d, kBar0, 'y');  // masked: not signalled
   EXPECT_EQ(sink->count(), 1u);
   ASSERT_TRUE(d->SetIrqs(vfio::kIrqSetDataNone | vfio::kIrqSetActionUnmask,
                          vfio::kIntxIrqIndex, 0, 1)
@@ -349,13 +345,12 @@ TEST_P(DeviceTest, ResetReturnsMigrationToRunning) {
             GetParam() == Profile::kKernel ? 0x1b : 0x00);
 }
 
-std::vector<uint8_t> Drain(MigrationFile &f) {
+std::vector<uint8_t> Drain(MigrationFile& f) {
   std::vector<uint8_t> out;
-  uint8_t buf[7]; // odd chunk size on purpose
+  uint8_t buf[7];  // odd chunk size on purpose
   for (;;) {
     auto n = f.Read(buf);
-    if (!n.ok() || *n == 0)
-      break;
+    if (!n.ok() || *n == 0) break;
     out.insert(out.end(), buf, buf + *n);
   }
   return out;
@@ -364,14 +359,13 @@ std::vector<uint8_t> Drain(MigrationFile &f) {
 TEST_P(DeviceTest, MigrationRoundTripRestoresEveryRegisterAndFifoByte) {
   auto src = Make(2);
   Wr8(*src, kBar0 + kIirFcr, kFcrEnable | kFcrTrigger4);
-  for (uint8_t c : {'m', 't', 't', 'y'})
-    Wr8(*src, kBar0, c);
+  for (uint8_t c : {'m', 't', 't', 'y'}) Wr8(*src, kBar0, c);
   Wr8(*src, kBar0 + kLcr, 0x80);
-  Wr8(*src, kBar0, 0x0c); // DLL
+  Wr8(*src, kBar0, 0x0c);  // DLL
   Wr8(*src, kBar0 + kLcr, 0x1b);
   Wr8(*src, kBar1 + kScr, 0x99);
   Wr8(*src, kBar1 + kMcr, 0x0b);
-  Rd8(*src, kBar0); // pop one
+  Rd8(*src, kBar0);  // pop one
   auto file = src->SetMigState(MigState::kStopCopy);
   ASSERT_TRUE(file.ok());
   ASSERT_NE(*file, nullptr);
@@ -382,8 +376,7 @@ TEST_P(DeviceTest, MigrationRoundTripRestoresEveryRegisterAndFifoByte) {
   auto rfile = dst->SetMigState(MigState::kResuming);
   ASSERT_TRUE(rfile.ok());
   ASSERT_NE(*rfile, nullptr);
-  for (uint8_t b : stream)
-    ASSERT_EQ(*(*rfile)->Write({&b, 1}), 1u);
+  for (uint8_t b : stream) ASSERT_EQ(*(*rfile)->Write({&b, 1}), 1u);
   ASSERT_TRUE(dst->SetMigState(MigState::kStop).ok());
   EXPECT_EQ(dst->state().ports, src->state().ports);
   ASSERT_TRUE(dst->SetMigState(MigState::kRunning).ok());
@@ -414,7 +407,7 @@ TEST_P(DeviceTest, RawFeatureIoctl) {
     uint64_t flags;
   } mig{{16, vfio::kFeatureGet | vfio::kFeatureMigration}, 0};
   ASSERT_TRUE(
-      d->Ioctl(vfio::kDeviceFeature, {reinterpret_cast<uint8_t *>(&mig), 16})
+      d->Ioctl(vfio::kDeviceFeature, {reinterpret_cast<uint8_t*>(&mig), 16})
           .ok());
   EXPECT_EQ(mig.flags, 7u);
 
@@ -423,7 +416,7 @@ TEST_P(DeviceTest, RawFeatureIoctl) {
     vfio::FeatureMigState st;
   } set{{16, vfio::kFeatureSet | vfio::kFeatureMigDeviceState},
         {static_cast<uint32_t>(MigState::kStopCopy), 0}};
-  auto bytes = std::span<uint8_t>(reinterpret_cast<uint8_t *>(&set), 16);
+  auto bytes = std::span<uint8_t>(reinterpret_cast<uint8_t*>(&set), 16);
   ASSERT_TRUE(d->Ioctl(vfio::kDeviceFeature, bytes).ok());
   EXPECT_EQ(set.st.data_fd, MttyDevice::kMigrationFileToken);
   auto f = d->TakeMigrationFile(set.st.data_fd);
@@ -450,7 +443,7 @@ TEST_P(DeviceTest, RawFeatureIoctl) {
   set.h = {16, vfio::kFeatureProbe | vfio::kFeatureGet |
                    vfio::kFeatureMigDeviceState};
   EXPECT_TRUE(d->Ioctl(vfio::kDeviceFeature, bytes).ok());
-  set.h = {16, vfio::kFeatureGet | 0}; // PCI_VF_TOKEN: not supported
+  set.h = {16, vfio::kFeatureGet | 0};  // PCI_VF_TOKEN: not supported
   EXPECT_EQ(d->Ioctl(vfio::kDeviceFeature, bytes).code(), -EINVAL);
   EXPECT_EQ(d->Ioctl(vfio::kDeviceFeature, bytes.first(4)).code(), -EFAULT);
 }
@@ -468,25 +461,20 @@ TEST_P(DeviceTest, ConcurrentUseIsSafe) {
         const uint64_t bar = (t & 1) ? kBar1 : kBar0;
         (void)d->Write(bar + (i % 8), {&b, 1});
         (void)d->Read(bar + ((i + 3) % 8), {&b, 1});
-        if (i % 97 == 0)
-          (void)d->Reset();
-        if (i % 101 == 0)
-          d->AdvanceTime(1000000);
+        if (i % 97 == 0) (void)d->Reset();
+        if (i % 101 == 0) d->AdvanceTime(1000000);
         if (i % 211 == 0) {
           auto f =
               d->SetMigState(t == 0 ? MigState::kStopCopy : MigState::kRunning);
-          if (f.ok() && *f)
-            (void)Drain(**f);
+          if (f.ok() && *f) (void)Drain(**f);
         }
-        if (i % 307 == 0)
-          (void)d->state();
+        if (i % 307 == 0) (void)d->state();
       }
     });
   }
-  for (auto &th : threads)
-    th.join();
+  for (auto& th : threads) th.join();
   EXPECT_LE(d->state().ports.size(), 2u);
 }
 
-} // namespace
-} // namespace mtty
+}  // namespace
+}  // namespace mtty

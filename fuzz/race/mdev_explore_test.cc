@@ -25,14 +25,10 @@ struct Expected {
 
 // Measured with `bazel run //fuzz/race:explore`.
 constexpr Expected kExpected[] = {
-    {"create_race", 304, 70, 9},
-    {"open_vs_remove", 135, 14, 4},
-    {"remove_vs_remove", 926, 239, 14},
-    {"pool_exhaustion", 45, 30, 6},
-    {"device_ops_vs_close", 60, 45, 2},
-    {"migration_vs_remove", 126, 12, 5},
-    {"lifecycle_2x5", 14079, 1414, 76},
-    {"churn_3x3", 0, 19966, 14},
+    {"create_race", 304, 70, 9},        {"open_vs_remove", 135, 14, 4},
+    {"remove_vs_remove", 926, 239, 14}, {"pool_exhaustion", 45, 30, 6},
+    {"device_ops_vs_close", 60, 45, 2}, {"migration_vs_remove", 126, 12, 5},
+    {"lifecycle_2x5", 14079, 1414, 76}, {"churn_3x3", 0, 19966, 14},
     {"three_way", 849, 227, 14},
 };
 
