@@ -187,6 +187,10 @@ class Checker {
       case OpKind::kSnapshot:
         return e.out.free_ports == s.free_ports &&
                e.out.devices == Inventory(s);
+      case OpKind::kMigRead:
+        // Its result depends on UART state the model does not track; it runs
+        // on a file that may outlive the slot's handle.
+        return true;
       default:
         break;
     }
@@ -240,8 +244,6 @@ class Checker {
         inc.mig = static_cast<uint8_t>(cur);
         return true;
       }
-      case OpKind::kMigRead:
-        return true;
       default:
         return false;
     }

@@ -232,6 +232,18 @@ TEST(ModelTest, LastCloseDisablesInterrupts) {
   EXPECT_FALSE(Lin(WithU0Single(), h));
 }
 
+TEST(ModelTest, MigrationFileReadAfterTheHandleClosedIsAccepted) {
+  // The file outlives the slot's handle (found by the fuzzer: the model
+  // used to demand an open handle for it).
+  History h;
+  h.threads = {{E(ops::Open(0, 0), 0, 1, 2),
+                E(ops::MigStep(0, MigState::kStopCopy), 0, 3, 4),
+                E(ops::Close(0), 0, 5, 6),
+                E(ops::MigRead(0, 1), -ENODEV, 7, 8)}};
+  h.final_view = End(23, {Dev(0, 1)}, 1, {{0, MigState::kStopCopy, -1}});
+  EXPECT_TRUE(Lin(WithU0Single(), h));
+}
+
 TEST(ModelTest, BudgetExhaustionGivesNoVerdict) {
   History h;
   h.threads = {{E(ops::Find(0), -ENODEV, 1, 2)}};
