@@ -234,3 +234,15 @@ def mtty_fuzzer(name, srcs, deps = [], tags = [], **kwargs):
         size = "medium",
         tags = tags + ["fuzzer"],
     )
+
+def package_tests(name, extra = [], **kwargs):
+    """A test_suite of every test rule declared above it in this package,
+    plus `extra` (other suites). Call it last in the BUILD file so a new
+    fuzzer's regression and oracle tests join the suite without a list to
+    keep up to date."""
+    tests = sorted([
+        ":" + r["name"]
+        for r in native.existing_rules().values()
+        if r["kind"].endswith("_test") or r["kind"] == "_regression_test"
+    ])
+    native.test_suite(name = name, tests = tests + extra, **kwargs)
