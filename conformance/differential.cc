@@ -317,7 +317,7 @@ class Differential::Impl {
   };
 
   Record PortRecord(int port) {
-    return dev_->state().ports.at(static_cast<size_t>(port));
+    return dev_->state().ports[static_cast<size_t>(port)];
   }
 
   OurStep Step(const UartOp& op) {
@@ -332,7 +332,7 @@ class Differential::Impl {
       s.value = b;
     }
     const DeviceState st = dev_->state();
-    s.after = {st.ports.at(0), st.ports.at(1)};
+    s.after = {st.ports[0], st.ports[1]};
     return s;
   }
 

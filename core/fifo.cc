@@ -1,6 +1,8 @@
 // Copyright mtty-lab authors.
 #include "core/fifo.h"
 
+#include <algorithm>
+
 namespace mtty {
 
 bool Fifo::Push(uint8_t byte) {
@@ -23,6 +25,16 @@ std::optional<uint8_t> Fifo::Peek() const { return At(0); }
 std::optional<uint8_t> Fifo::At(size_t i) const {
   if (i >= count_) return std::nullopt;
   return ring_[(head_ + i) % kFifoCapacity];
+}
+
+size_t Fifo::CopyOut(std::span<uint8_t, kFifoCapacity> out) const {
+  // The live bytes are ring_[head_, head_ + count_) modulo the capacity:
+  // at most two runs.
+  const size_t first = std::min(count_, kFifoCapacity - head_);
+  std::copy_n(ring_.begin() + head_, first, out.begin());
+  std::copy_n(ring_.begin(), count_ - first, out.begin() + first);
+  std::fill(out.begin() + count_, out.end(), 0);
+  return count_;
 }
 
 void Fifo::Clear() {

@@ -114,5 +114,26 @@ TEST(FifoTest, EqualityComparesContentsNotRingPosition) {
   EXPECT_FALSE(a == b);  // same size, different byte
 }
 
+TEST(FifoTest, CopyOutIsOldestFirstAcrossTheWrapAndZeroFilled) {
+  for (size_t shift = 0; shift < kFifoCapacity; ++shift) {
+    for (size_t n = 0; n <= kFifoCapacity; ++n) {
+      Fifo f;
+      // Move head_ to `shift`, then queue n bytes 1..n.
+      for (size_t i = 0; i < shift; ++i) f.Push(0xee);
+      for (size_t i = 0; i < shift; ++i) f.Pop();
+      for (size_t i = 0; i < n; ++i) f.Push(static_cast<uint8_t>(i + 1));
+      std::array<uint8_t, kFifoCapacity> out;
+      out.fill(0xaa);
+      ASSERT_EQ(f.CopyOut(out), n) << "shift " << shift;
+      for (size_t i = 0; i < kFifoCapacity; ++i) {
+        const uint8_t want = i < n ? static_cast<uint8_t>(i + 1) : 0;
+        ASSERT_EQ(out[i], want)
+            << "shift " << shift << " n " << n << " i " << i;
+        if (i < n) ASSERT_EQ(f.At(i), want);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace mtty

@@ -666,10 +666,8 @@ void Uart16550::SaveState(std::span<uint8_t, kStateSize> out) const {
   out[kRecTrigger] = trigger_level_;
   out[kRecCapacity] = rx_capacity_;
   out[kRecCount] = static_cast<uint8_t>(rx_.size());
-  for (size_t i = 0; i < rx_.size(); ++i) {
-    out[kRecRxBytes + i] = rx_.At(i).value_or(0);
-    out[kRecRxFlags + i] = rx_flags_.At(i).value_or(0);
-  }
+  rx_.CopyOut(out.subspan<kRecRxBytes, kFifoCapacity>());
+  rx_flags_.CopyOut(out.subspan<kRecRxFlags, kFifoCapacity>());
   for (size_t i = 0; i < 8; ++i) {
     out[kRecIdleNs + i] = static_cast<uint8_t>(idle_ns_ >> (8 * i));
   }

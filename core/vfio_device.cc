@@ -449,7 +449,7 @@ DeviceState MttyDevice::state() const {
   DeviceState s;
   s.profile = profile_;
   s.nr_ports = nr_ports_;
-  s.config.assign(config_.bytes().begin(), config_.bytes().end());
+  std::copy_n(config_.bytes().begin(), s.config.size(), s.config.begin());
   for (const auto& u : uarts_) {
     std::array<uint8_t, Uart16550::kStateSize> rec{};
     u->SaveState(rec);

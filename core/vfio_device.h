@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "core/fixed_vector.h"
 #include "core/irq.h"
 #include "core/migration.h"
 #include "core/pci_config.h"
@@ -42,12 +43,14 @@ struct DeviceOptions {
   SinkResolver* resolver = nullptr;
 };
 
-// A comparable snapshot of everything guest- or host-visible.
+// A comparable snapshot of everything guest- or host-visible. Fixed-size
+// members: taking, copying and comparing one never allocates (fuzzers take
+// one after every operation).
 struct DeviceState {
   Profile profile;
   int nr_ports;
-  std::vector<uint8_t> config;  // PciConfig bytes
-  std::vector<std::array<uint8_t, Uart16550::kStateSize>> ports;
+  std::array<uint8_t, PciConfig::kRegionSize> config;  // PciConfig bytes
+  FixedVector<std::array<uint8_t, Uart16550::kStateSize>, 2> ports;
   IrqController::State irq;
   vfio::MigState mig_state;
   uint32_t reported_num_irqs;  // last GET_INFO (kernel quirk)

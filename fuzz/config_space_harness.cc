@@ -131,7 +131,11 @@ void Run::Fail(const char* oracle, std::string detail) {
 std::string StatusText(Status s) { return s.ToString(); }
 
 std::vector<uint8_t> Run::Bytes() const {
-  return through_device_ ? dev_->state().config : cut_->bytes();
+  if (through_device_) {
+    const DeviceState s = dev_->state();
+    return std::vector<uint8_t>(s.config.begin(), s.config.end());
+  }
+  return cut_->bytes();
 }
 
 MaybeFinding Run::Go() {

@@ -3,7 +3,12 @@
 
 #include <limits>
 
+#include "fuzz/oracle_code.h"
+
 namespace mtty::fuzz {
+
+// The reference model is an oracle: no coverage feedback from it.
+MTTY_ORACLE_CODE_BEGIN
 
 void ReferenceUart::Reset() {
   ier_ = lcr_ = mcr_ = scr_ = fcr_ = 0;
@@ -220,5 +225,7 @@ void ReferenceUart::AdvanceTime(uint64_t ns) {
     if (idle_ns_ >= CharTimeoutNs()) cti_ = true;
   });
 }
+
+MTTY_ORACLE_CODE_END
 
 }  // namespace mtty::fuzz
