@@ -96,6 +96,7 @@ class Run {
  private:
   void Setup(uint8_t setup);
   void DriveOnly(uint8_t setup);
+  void SetUpOracles();
   void Access(uint64_t pos, bool write, std::span<const uint8_t> data,
               size_t len);
   void Time(uint64_t ns);
@@ -174,21 +175,11 @@ MaybeFinding Run::Go() {
   sink_b_ = fds_.Register(bar::kEventfdB);
   fds_.RegisterNonEventfd(bar::kNotEventfd);
   dev_ = options_.factory(DeviceOptions{nr_ports_, profile_, &fds_});
-  scratch_ = std::make_unique<Uart16550>(profile_);
-  if (profile_ == Profile::k16550a) ref_.resize(nr_ports_);
-  const PciConfig pristine(nr_ports_);
-  std::copy_n(pristine.bytes().begin(), initial_config_.size(),
-              initial_config_.begin());
-  for (uint32_t i = 0; i < initial_config_.size(); ++i) {
-    may_change_[i] = PciConfig::ByteMayChange(i, nr_ports_);
-  }
-  checked_.assign(nr_ports_, Record{});
-  peeked_.resize(nr_ports_);
-
   if (!options_.oracles) {
     DriveOnly(setup);
     return std::nullopt;
   }
+  SetUpOracles();
   prev_ = dev_->state();
   if (prev_.nr_ports != nr_ports_ || prev_.profile != profile_ ||
       prev_.ports.size() != static_cast<size_t>(nr_ports_)) {
@@ -369,6 +360,34 @@ void Run::Setup(uint8_t setup) {
 // Everything from here on checks the device after each operation; see
 // MTTY_ORACLE_CODE_BEGIN in fuzz/finding.h.
 MTTY_ORACLE_CODE_BEGIN
+
+void Run::SetUpOracles() {
+  scratch_ = std::make_unique<Uart16550>(profile_);
+  if (profile_ == Profile::k16550a) ref_.resize(nr_ports_);
+  // The pristine layout and the write masks depend only on the port count:
+  // computed once per process, not per input.
+  struct Layout {
+    std::array<uint8_t, PciConfig::kRegionSize> bytes{};
+    std::array<bool, PciConfig::kRegionSize> may_change{};
+  };
+  static const std::array<Layout, 2> layouts = [] {
+    std::array<Layout, 2> l;
+    for (int ports = 1; ports <= 2; ++ports) {
+      const PciConfig pristine(ports);
+      Layout& out = l[ports - 1];
+      std::copy_n(pristine.bytes().begin(), out.bytes.size(),
+                  out.bytes.begin());
+      for (uint32_t i = 0; i < out.may_change.size(); ++i) {
+        out.may_change[i] = PciConfig::ByteMayChange(i, ports);
+      }
+    }
+    return l;
+  }();
+  initial_config_ = layouts[nr_ports_ - 1].bytes;
+  may_change_ = layouts[nr_ports_ - 1].may_change;
+  checked_.assign(nr_ports_, Record{});
+  peeked_.resize(nr_ports_);
+}
 
 void Run::Access(uint64_t pos, bool write, std::span<const uint8_t> data,
                  size_t len) {
