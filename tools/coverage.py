@@ -318,7 +318,9 @@ def run_coverage(ws: str, out: str, corpus_roots: List[str],
         for ln, block, br, taken in data["branches"]:
             if taken == 0 and (ln, br) not in seen and data["lines"].get(ln, 0) > 0:
                 seen.add((ln, br))
-                items.append((ln, "branch", "true" if br == "0" else "false"))
+                # llvm-cov numbers a line's branch arms 0, 1, 2, ...: each
+                # condition's true arm, then its false arm.
+                items.append((ln, "branch", "true" if int(br) % 2 == 0 else "false"))
         for ln, what, detail in sorted(items):
             text = src[ln - 1].strip() if 0 < ln <= len(src) else ""
             func = enclosing(spans.get(rel, []), ln)
