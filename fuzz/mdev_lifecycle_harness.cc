@@ -1,6 +1,7 @@
 // Copyright mtty-lab authors.
 #include "fuzz/mdev_lifecycle_harness.h"
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <string>
@@ -34,6 +35,107 @@ struct ModelDevice {
   int open = 0;
 };
 
+// The sysfs tree as plain data (sysfs.h, mdev-sysfs.md): canonical path
+// ("" is the parent device directory) -> what is there. Walked like any
+// file system, independently of SysfsView's own resolver.
+struct SysfsEntry {
+  SysfsView::Kind kind;
+  uint32_t mode;
+  std::string content;  // files
+  std::string target;   // links: the link text, relative to its directory
+};
+using SysfsTree = std::map<std::string, SysfsEntry>;
+
+std::string PathParent(const std::string& p) {
+  const size_t slash = p.rfind('/');
+  return slash == std::string::npos ? "" : p.substr(0, slash);
+}
+
+std::string PathJoin(const std::string& dir, std::string_view name) {
+  return dir.empty() ? std::string(name) : dir + "/" + std::string(name);
+}
+
+std::vector<std::string_view> SplitPath(std::string_view p) {
+  std::vector<std::string_view> parts;
+  size_t pos = 0;
+  while (true) {
+    const size_t slash = p.find('/', pos);
+    parts.push_back(p.substr(pos, slash == std::string_view::npos
+                                      ? std::string_view::npos
+                                      : slash - pos));
+    if (slash == std::string_view::npos) break;
+    pos = slash + 1;
+  }
+  return parts;
+}
+
+// Path resolution as namei does it: "" and "." stay, ".." goes to the
+// parent (the root is its own), a link is followed when more follows or
+// `follow_final`, a trailing slash demands a directory and follows a final
+// link; a non-directory with more components is -ENOTDIR, a missing name
+// -ENOENT. Returns the canonical path.
+Result<std::string> WalkPath(const SysfsTree& tree, std::string_view path,
+                             bool follow_final) {
+  const bool want_dir = !path.empty() && path.back() == '/' &&
+                        path.find_first_not_of('/') != std::string_view::npos;
+  follow_final = follow_final || want_dir;
+  const std::vector<std::string_view> parts = SplitPath(path);
+  std::string cur;
+  auto is_dir = [&](const std::string& p) {
+    return tree.at(p).kind == SysfsView::Kind::kDirectory;
+  };
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const std::string_view part = parts[i];
+    if (!is_dir(cur)) return Status::Error(-ENOTDIR);
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      cur = PathParent(cur);
+      continue;
+    }
+    cur = PathJoin(cur, part);
+    auto it = tree.find(cur);
+    if (it == tree.end()) return Status::Error(-ENOENT);
+    bool last = true;
+    for (size_t j = i + 1; j < parts.size(); ++j) last = last && parts[j].empty();
+    if (it->second.kind == SysfsView::Kind::kLink && (!last || follow_final)) {
+      std::string to = PathParent(cur);
+      for (std::string_view t : SplitPath(it->second.target)) {
+        to = t == ".." ? PathParent(to) : PathJoin(to, t);
+      }
+      if (!tree.count(to)) return Status::Error(-ENOENT);
+      cur = to;
+    }
+  }
+  if (want_dir && !is_dir(cur)) return Status::Error(-ENOTDIR);
+  return cur;
+}
+
+const char* const kVerbNames[mdev::kNumSysfsVerbs] = {"read", "write", "list",
+                                                      "readlink", "lstat"};
+
+template <typename T>
+std::string Shown(const Result<T>& r, std::string (*show)(const T&)) {
+  return r.ok() ? show(r.value()) : r.status().ToString();
+}
+std::string ShowString(const std::string& s) { return "'" + s + "'"; }
+std::string ShowSize(const size_t& n) { return std::to_string(n); }
+std::string ShowList(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (const std::string& s : v) out += (out.size() > 1 ? " " : "") + s;
+  return out + "]";
+}
+std::string ShowStat(const SysfsView::Stat& st) {
+  return Format("kind %d mode %o", static_cast<int>(st.kind), st.mode);
+}
+bool operator==(const SysfsView::Stat& a, const SysfsView::Stat& b) {
+  return a.kind == b.kind && a.mode == b.mode;
+}
+template <typename T>
+bool SameResult(const Result<T>& a, const Result<T>& b) {
+  if (a.ok() != b.ok()) return false;
+  return a.ok() ? a.value() == b.value() : a.status() == b.status();
+}
+
 class Run {
  public:
   Run(std::span<const uint8_t> input, const MdevLifecycleOptions& options)
@@ -47,6 +149,8 @@ class Run {
   void Close(uint8_t slot);
   void Access(uint8_t slot, uint8_t sel, uint8_t value);
   void ReadSysfs(uint8_t which, uint8_t id);
+  void Sysfs(uint8_t verb, uint8_t path, uint8_t name, uint8_t text);
+  SysfsTree Tree() const;
   void CheckAll();
   Status ExpectRemove(int id);
   void Fail(const char* oracle, std::string detail) {
@@ -111,6 +215,11 @@ MaybeFinding Run::Go() {
       case mdev::kReadSysfs: {
         const uint8_t which = in_.U8();
         ReadSysfs(which, in_.U8());
+        break;
+      }
+      case mdev::kSysfs: {
+        const uint8_t verb = in_.U8(), path = in_.U8(), name = in_.U8();
+        Sysfs(verb, path, name, in_.U8());
         break;
       }
     }
@@ -335,6 +444,200 @@ void Run::ReadSysfs(uint8_t which_byte, uint8_t id_byte) {
         (exists && got.value() != "This is MDEV " + name + "\n")) {
       Fail("device-list", Format("%s/vendor/sample_mdev_dev is not the model's",
                                  name.c_str()));
+    }
+  }
+}
+
+SysfsTree Run::Tree() const {
+  using Kind = SysfsView::Kind;
+  SysfsTree t;
+  auto dir = [&](const std::string& p) { t[p] = {Kind::kDirectory, 0755, "", ""}; };
+  auto file = [&](const std::string& p, uint32_t mode, std::string content) {
+    t[p] = {Kind::kFile, mode, std::move(content), ""};
+  };
+  dir("");
+  dir("mdev_supported_types");
+  for (int ports : {1, 2}) {
+    const std::string type = "mtty-" + std::to_string(ports);
+    const std::string d = "mdev_supported_types/" + type;
+    dir(d);
+    file(d + "/create", 0200, "");
+    file(d + "/name", 0444,
+         ports == 1 ? "Single port serial\n" : "Dual port serial\n");
+    file(d + "/available_instances", 0444,
+         std::to_string(free_ / ports) + "\n");
+    file(d + "/device_api", 0444, "vfio-pci\n");
+    dir(d + "/devices");
+  }
+  for (const auto& [id, dev] : devices_) {
+    const std::string name(kCanonical[id]);
+    const std::string type = "mtty-" + std::to_string(dev.ports);
+    dir(name);
+    file(name + "/remove", 0200, "");
+    t[name + "/mdev_type"] = {Kind::kLink, 0777, "",
+                              "../mdev_supported_types/" + type};
+    dir(name + "/vendor");
+    file(name + "/vendor/sample_mdev_dev", 0444,
+         "This is MDEV " + name + "\n");
+    t["mdev_supported_types/" + type + "/devices/" + name] = {
+        Kind::kLink, 0777, "", "../../../" + name};
+  }
+  return t;
+}
+
+void Run::Sysfs(uint8_t verb_byte, uint8_t path_byte, uint8_t name_byte,
+                uint8_t text_byte) {
+  const int verb = verb_byte % mdev::kNumSysfsVerbs;
+  const std::string_view name = mdev::kSysfsNames[name_byte % 8];
+  std::string path;
+  for (char c : mdev::kSysfsPaths[path_byte % mdev::kNumSysfsPaths]) {
+    if (c == '%') {
+      path += name;
+    } else {
+      path += c;
+    }
+  }
+  op_ = Format("sysfs %s '%s'", kVerbNames[verb], path.c_str());
+  const SysfsTree tree = Tree();
+  const bool follow = verb == mdev::kSysfsWrite || verb == mdev::kSysfsList;
+  const Result<std::string> at = WalkPath(tree, path, follow);
+  const SysfsEntry* entry = at.ok() ? &tree.at(at.value()) : nullptr;
+  const bool is_dir = entry && entry->kind == SysfsView::Kind::kDirectory;
+  const bool is_link = entry && entry->kind == SysfsView::Kind::kLink;
+  auto mismatch = [&](const std::string& got, const std::string& want) {
+    Fail("sysfs-tree", Format("answered %s, the tree says %s", got.c_str(),
+                              want.c_str()));
+  };
+  switch (verb) {
+    case mdev::kSysfsRead: {
+      // A final link is not followed: reading it gives the name of what it
+      // points to (sysfs.h's documented deviation).
+      Result<std::string> want = at.status();
+      if (!at.ok()) {
+      } else if (is_dir) {
+        want = Status::Error(-EISDIR);
+      } else if (is_link) {
+        want = entry->target.substr(entry->target.rfind('/') + 1);
+      } else if (entry->mode == 0200) {
+        want = Status::Error(-EACCES);
+      } else {
+        want = entry->content;
+      }
+      const Result<std::string> got = parent_->SysfsRead(path);
+      if (!SameResult(got, want)) {
+        mismatch(Shown(got, ShowString), Shown(want, ShowString));
+      }
+      break;
+    }
+    case mdev::kSysfsList: {
+      Result<std::vector<std::string>> want = at.status();
+      if (at.ok() && !is_dir) {
+        want = Status::Error(-ENOTDIR);
+      } else if (at.ok()) {
+        std::vector<std::string> names;
+        const std::string prefix = at.value().empty() ? "" : at.value() + "/";
+        for (const auto& [p, e] : tree) {
+          if (!p.empty() && p.size() > prefix.size() &&
+              p.compare(0, prefix.size(), prefix) == 0 &&
+              p.find('/', prefix.size()) == std::string::npos) {
+            names.push_back(p.substr(prefix.size()));
+          }
+        }
+        std::sort(names.begin(), names.end());
+        want = names;
+      }
+      const Result<std::vector<std::string>> got = parent_->SysfsList(path);
+      if (!SameResult(got, want)) {
+        mismatch(Shown(got, ShowList), Shown(want, ShowList));
+      }
+      break;
+    }
+    case mdev::kSysfsReadLink: {
+      Result<std::string> want = at.status();
+      if (at.ok()) {
+        want = is_link ? Result<std::string>(entry->target)
+                       : Result<std::string>(Status::Error(-EINVAL));
+      }
+      const Result<std::string> got = parent_->SysfsReadLink(path);
+      if (!SameResult(got, want)) {
+        mismatch(Shown(got, ShowString), Shown(want, ShowString));
+      }
+      break;
+    }
+    case mdev::kSysfsStat: {
+      Result<SysfsView::Stat> want = at.status();
+      if (at.ok()) want = SysfsView::Stat{entry->kind, entry->mode};
+      const Result<SysfsView::Stat> got = parent_->SysfsStat(path);
+      if (!SameResult(got, want)) {
+        mismatch(Shown(got, ShowStat), Shown(want, ShowStat));
+      }
+      break;
+    }
+    case mdev::kSysfsWrite: {
+      const std::vector<mdev::SysfsWriteText>& texts = mdev::SysfsWriteTexts();
+      const mdev::SysfsWriteText& text = texts[text_byte % texts.size()];
+      // kernfs hands the attribute at most one page.
+      const size_t len = std::min<size_t>(text.text.size(), 4096);
+      Result<size_t> want = at.status();
+      enum { kNothing, kCreates, kRemoves } effect = kNothing;
+      int create_id = -1, ports = 0;
+      int remove_id = -1;
+      if (!at.ok()) {
+      } else if (is_dir) {
+        want = Status::Error(-EISDIR);
+      } else if (entry->mode != 0200) {
+        want = Status::Error(-EACCES);
+      } else if (len == 0) {
+        want = size_t{0};
+      } else if (at.value().size() >= 7 &&
+                 at.value().compare(at.value().size() - 7, 7, "/create") ==
+                     0) {
+        // mdev_supported_types/mtty-N/create. Only the pool's texts are
+        // 36 or 37 bytes long; every other one fails the length check.
+        ports = at.value()[at.value().size() - 8] - '0';
+        const mdev::PoolUuid* u =
+            text.uuid >= 0 ? &kUuids[text.uuid] : nullptr;
+        if (u == nullptr || !u->valid) {
+          want = Status::Error(-EINVAL);
+        } else if (devices_.count(u->id)) {
+          want = Status::Error(-EEXIST);
+        } else if (free_ < ports) {
+          want = Status::Error(-ENOSPC);
+        } else {
+          want = len;
+          effect = kCreates;
+          create_id = u->id;
+        }
+      } else {
+        // <uuid>/remove.
+        const std::string dev = PathParent(at.value());
+        for (int id = 0; id < kNumIds; ++id) {
+          if (kCanonical[id] == dev) remove_id = id;
+        }
+        if (text.value < 0) {
+          want = Status::Error(-EINVAL);
+        } else if (text.value == 0) {
+          want = len;
+        } else {
+          const Status s = ExpectRemove(remove_id);
+          want = s.ok() ? Result<size_t>(len) : Result<size_t>(s);
+          if (s.ok()) effect = kRemoves;
+        }
+      }
+      op_ += Format(" <- %zu bytes", text.text.size());
+      const Result<size_t> got = parent_->SysfsWrite(path, text.text);
+      if (!SameResult(got, want)) {
+        mismatch(Shown(got, ShowSize), Shown(want, ShowSize));
+        return;
+      }
+      if (effect == kCreates) {
+        devices_[create_id] = ModelDevice{ports};
+        free_ -= ports;
+      } else if (effect == kRemoves) {
+        free_ += devices_[remove_id].ports;
+        devices_.erase(remove_id);
+      }
+      break;
     }
   }
 }

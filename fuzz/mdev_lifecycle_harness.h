@@ -11,7 +11,11 @@
 //  * UUID uniqueness: List() has each device once, sorted, exactly the
 //    model's set, with the model's type and open-handle count; the sysfs
 //    devices/ directories agree;
-//  * open handles stay usable: their device answers a BAR access.
+//  * open handles stay usable: their device answers a BAR access;
+//  * sysfs tree: every SysfsView call (read, write, list, readlink, lstat,
+//    on any path) answers what a plain path walk over the tree the model
+//    implies gives: contents, listings, link texts, kinds, modes, errnos;
+//    a write to create / remove, by whatever path, follows their rules.
 #ifndef MTTY_FUZZ_MDEV_LIFECYCLE_HARNESS_H_
 #define MTTY_FUZZ_MDEV_LIFECYCLE_HARNESS_H_
 
@@ -46,6 +50,8 @@ class ParentUnderTest {
                                     std::string_view data) = 0;
   virtual Result<std::vector<std::string>> SysfsList(
       std::string_view dir) const = 0;
+  virtual Result<std::string> SysfsReadLink(std::string_view path) const = 0;
+  virtual Result<SysfsView::Stat> SysfsStat(std::string_view path) const = 0;
 };
 
 class RealParent : public ParentUnderTest {
@@ -80,6 +86,12 @@ class RealParent : public ParentUnderTest {
   Result<std::vector<std::string>> SysfsList(
       std::string_view dir) const override {
     return view_.List(dir);
+  }
+  Result<std::string> SysfsReadLink(std::string_view path) const override {
+    return view_.ReadLink(path);
+  }
+  Result<SysfsView::Stat> SysfsStat(std::string_view path) const override {
+    return view_.GetStat(path);
   }
 
  private:

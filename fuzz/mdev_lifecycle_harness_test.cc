@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "fuzz/mdev_lifecycle_ops.h"
 
@@ -143,6 +146,82 @@ TEST(MdevLifecycleOracleTest, SysfsCreateValidates) {
   EXPECT_EQ(Oracle(RunMdevLifecycle(in.bytes())), "none");
   EXPECT_EQ(Oracle(RunMdevLifecycle(in.bytes(), With<LenientCreateFile>())),
             "create-result");
+}
+
+// Three ways a sysfs view can disagree with the tree: ".." from a device's
+// vendor/ directory goes to the root instead of the device directory; the
+// devices/ link text loses a "../"; remove accepts "-1" as 1.
+class VendorDotDotToRoot : public RealParent {
+ public:
+  Result<std::vector<std::string>> SysfsList(
+      std::string_view dir) const override {
+    const std::string_view suffix = "/vendor/..";
+    if (dir.size() > suffix.size() &&
+        dir.substr(dir.size() - suffix.size()) == suffix) {
+      return RealParent::SysfsList("");
+    }
+    return RealParent::SysfsList(dir);
+  }
+};
+
+class ShortLinkText : public RealParent {
+ public:
+  Result<std::string> SysfsReadLink(std::string_view path) const override {
+    Result<std::string> r = RealParent::SysfsReadLink(path);
+    if (r.ok() && r.value().rfind("../../../", 0) == 0) {
+      return r.value().substr(3);
+    }
+    return r;
+  }
+};
+
+class SignedRemove : public RealParent {
+ public:
+  Result<size_t> SysfsWrite(std::string_view path,
+                            std::string_view data) override {
+    if (data == "-1") {
+      Result<size_t> r = RealParent::SysfsWrite(path, "1");
+      return r.ok() ? Result<size_t>(data.size()) : r;
+    }
+    return RealParent::SysfsWrite(path, data);
+  }
+};
+
+TEST(MdevLifecycleOracleTest, SysfsTree) {
+  constexpr uint8_t kDevA = 1;  // kSysfsNames: id 1
+  auto path = [](std::string_view p) {
+    for (size_t i = 0; i < mdev::kNumSysfsPaths; ++i) {
+      if (mdev::kSysfsPaths[i] == p) return static_cast<uint8_t>(i);
+    }
+    ADD_FAILURE() << "no path " << p;
+    return uint8_t{0};
+  };
+  auto text = [](std::string_view t) {
+    const auto& texts = mdev::SysfsWriteTexts();
+    for (size_t i = 0; i < texts.size(); ++i) {
+      if (texts[i].text == t) return static_cast<uint8_t>(i);
+    }
+    ADD_FAILURE() << "no text " << t;
+    return uint8_t{0};
+  };
+  Input list;
+  list.Create(kMtty2, kA).Sysfs(mdev::kSysfsList, path("%/vendor/.."), kDevA);
+  Input link;
+  link.Create(kMtty2, kA).Sysfs(mdev::kSysfsReadLink,
+                                path("mdev_supported_types/mtty-2/devices/%"),
+                                kDevA);
+  Input remove;
+  remove.Create(kMtty2, kA).Sysfs(mdev::kSysfsWrite, path("%/remove"), kDevA,
+                                  text("-1"));
+  for (const Input* in : {&list, &link, &remove}) {
+    EXPECT_EQ(Oracle(RunMdevLifecycle(in->bytes())), "none");
+  }
+  EXPECT_EQ(Oracle(RunMdevLifecycle(list.bytes(), With<VendorDotDotToRoot>())),
+            "sysfs-tree");
+  EXPECT_EQ(Oracle(RunMdevLifecycle(link.bytes(), With<ShortLinkText>())),
+            "sysfs-tree");
+  EXPECT_EQ(Oracle(RunMdevLifecycle(remove.bytes(), With<SignedRemove>())),
+            "sysfs-tree");
 }
 
 TEST(MdevLifecycleHarnessTest, RandomInputsFindNothing) {
