@@ -131,6 +131,42 @@ std::vector<Seed> VfioIoctlSeeds() {
     }
     add("raw_every_command", in);
   }
+  {
+    // The SET_IRQS and FEATURE answers the walks above leave out: argsz
+    // below the header, MASK/UNMASK and loopback triggers with no or the
+    // other index active, count 0 that is not a disable, BOOL 0 (no
+    // effect), no action on INTx, UNMASK on MSI.
+    Input in(1, false);
+    const uint8_t a[] = {kFdA}, zero[] = {0};
+    in.Info(0, 16, 0, 16);
+    in.IrqSet(kNone | kTrigger, kIntxIrqIndex, 0, 1, {}, -2);  // argsz 19
+    in.IrqSet(kNone | kMask, kIntxIrqIndex, 0, 1);     // INTx not enabled
+    in.IrqSet(kNone | kUnmask, kIntxIrqIndex, 0, 0);   // count 0
+    in.IrqSet(kNone | kTrigger, kMsiIrqIndex, 0, 1);   // loopback, none
+    in.IrqSet(kBool | kTrigger, kIntxIrqIndex, 0, 0);  // count 0, no disable
+    in.IrqSet(kNone, kIntxIrqIndex, 0, 1);             // no action
+    in.IrqSet(kFd | kTrigger, kIntxIrqIndex, 0, 1, a);
+    in.IrqSet(kNone | kMask, kIntxIrqIndex, 0, 0);  // count 0: -EINVAL
+    in.IrqSet(kBool | kMask, kIntxIrqIndex, 0, 1, zero);
+    in.IrqSet(kBool | kUnmask, kIntxIrqIndex, 0, 1, zero);
+    in.IrqSet(kBool | kTrigger, kIntxIrqIndex, 0, 1, zero);
+    in.IrqSet(kBool | kTrigger, kIntxIrqIndex, 0, 0);  // not DATA_NONE
+    in.IrqSet(kNone | kUnmask, kMsiIrqIndex, 0, 1);    // -ENOTTY
+    in.IrqSet(kNone | kTrigger, kMsiIrqIndex, 0, 0);   // INTx is active
+    in.IrqSet(kNone | kTrigger, kMsiIrqIndex, 0, 1);
+    const uint32_t get = kFeatureGet, set = kFeatureSet, probe = kFeatureProbe;
+    in.Feature(get | kFeatureMigration, 4);                        // argsz
+    in.Feature(probe | get | set | kFeatureMigDeviceState, 16);    // probe
+    in.Feature(probe | set | kFeatureMigration, 16);               // no SET
+    in.Feature(probe | kFeatureMigDataSize, 16);
+    in.Feature(kFeatureMigDeviceState, 16);                        // no op
+    in.Feature(get | kFeatureMigDataSize, 8);                      // minsz
+    in.Feature(set | kFeatureMigDataSize, 16);                     // no SET
+    in.Feature(get | kFeatureMigration, 16, 0, 0, 12);             // short
+    in.Feature(get | kFeatureMigDataSize, 16, 0, 0, 12);           // short
+    in.Feature(set | kFeatureMigDeviceState, 16, 1, 0, 12);        // short
+    add("irq_and_feature_edges_kernel", in);
+  }
   return seeds;
 }
 
