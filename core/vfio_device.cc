@@ -394,31 +394,29 @@ std::span<uint8_t> AsBytes(T& v) {
 }
 }  // namespace
 
-Result<vfio::DeviceInfo> MttyDevice::GetInfo() {
-  vfio::DeviceInfo info{};
+// The typed GET_* forms all fill argsz (and index), run the raw ioctl on the
+// struct's bytes, and hand back the struct the kernel would have copied out.
+template <typename Info>
+Result<Info> MttyDevice::TypedIoctl(uint32_t cmd, Info info) {
   info.argsz = sizeof(info);
-  if (Status s = Ioctl(vfio::kDeviceGetInfo, AsBytes(info)); !s.ok()) return s;
+  if (Status s = Ioctl(cmd, AsBytes(info)); !s.ok()) return s;
   return info;
+}
+
+Result<vfio::DeviceInfo> MttyDevice::GetInfo() {
+  return TypedIoctl(vfio::kDeviceGetInfo, vfio::DeviceInfo{});
 }
 
 Result<vfio::RegionInfo> MttyDevice::GetRegionInfo(uint32_t index) {
   vfio::RegionInfo info{};
-  info.argsz = sizeof(info);
   info.index = index;
-  if (Status s = Ioctl(vfio::kDeviceGetRegionInfo, AsBytes(info)); !s.ok()) {
-    return s;
-  }
-  return info;
+  return TypedIoctl(vfio::kDeviceGetRegionInfo, info);
 }
 
 Result<vfio::IrqInfo> MttyDevice::GetIrqInfo(uint32_t index) {
   vfio::IrqInfo info{};
-  info.argsz = sizeof(info);
   info.index = index;
-  if (Status s = Ioctl(vfio::kDeviceGetIrqInfo, AsBytes(info)); !s.ok()) {
-    return s;
-  }
-  return info;
+  return TypedIoctl(vfio::kDeviceGetIrqInfo, info);
 }
 
 Status MttyDevice::SetIrqs(uint32_t flags, uint32_t index, uint32_t start,

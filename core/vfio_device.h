@@ -128,6 +128,8 @@ class MttyDevice {
   void WritePiece(uint32_t index, uint64_t offset, int width, uint32_t value);
   void OnPortInterrupt();
   Status IoctlLocked(uint32_t cmd, std::span<uint8_t> arg);
+  template <typename Info>
+  Result<Info> TypedIoctl(uint32_t cmd, Info info);
   Status FeatureLocked(std::span<uint8_t> arg);
   void ResetLocked();
   uint32_t IrqLimit() const;
