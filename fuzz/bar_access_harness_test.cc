@@ -123,29 +123,15 @@ TEST(BarAccessOracleTest, IirMatchesSources) {
 }
 
 // Signals the INTx eventfd on every THR write, masked or not.
-class SignalsWhileMasked : public RealDevice {
+class SignalsWhileMasked : public RogueSignalDevice {
  public:
-  explicit SignalsWhileMasked(const DeviceOptions& o)
-      : RealDevice(o), resolver_(o.resolver) {}
+  using RogueSignalDevice::RogueSignalDevice;
   Result<size_t> Write(uint64_t pos, std::span<const uint8_t> buf) override {
     Result<size_t> r = RealDevice::Write(pos, buf);
-    if (r.ok() && pos == kBar0 + kRbrThr) {
-      Result<std::shared_ptr<IrqSink>> sink =
-          resolver_->Resolve(bar::kEventfdA);
-      if (sink.ok()) sink.value()->Signal();
-      ++extra_;
-    }
+    if (r.ok() && pos == kBar0 + kRbrThr)
+      SignalBehindController(bar::kEventfdA);
     return r;
   }
-  DeviceState state() const override {
-    DeviceState s = RealDevice::state();
-    s.irq.signals += extra_;
-    return s;
-  }
-
- private:
-  SinkResolver* resolver_;
-  uint64_t extra_ = 0;
 };
 
 TEST(BarAccessOracleTest, NoInterruptWhileMasked) {

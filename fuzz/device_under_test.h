@@ -73,6 +73,36 @@ class RealDevice : public DeviceUnderTest {
   MttyDevice dev_;
 };
 
+// For oracle tests: a real device that can signal an eventfd behind its
+// interrupt controller's back, and owns up to it in state() (irq.signals),
+// so the eventfd count and the controller's count still agree and only the
+// rule a test breaks on purpose is broken.
+class RogueSignalDevice : public RealDevice {
+ public:
+  explicit RogueSignalDevice(const DeviceOptions& options)
+      : RealDevice(options), resolver_(options.resolver) {}
+
+  DeviceState state() const override {
+    DeviceState s = RealDevice::state();
+    s.irq.signals += rogue_signals_;
+    return s;
+  }
+
+ protected:
+  // Signals the sink `fd` resolves to; a no-op if it resolves to none.
+  void SignalBehindController(int32_t fd) {
+    if (resolver_ == nullptr) return;
+    Result<std::shared_ptr<IrqSink>> sink = resolver_->Resolve(fd);
+    if (!sink.ok()) return;
+    sink.value()->Signal();
+    ++rogue_signals_;
+  }
+
+ private:
+  SinkResolver* resolver_;
+  uint64_t rogue_signals_ = 0;
+};
+
 // Makes the device a harness run drives. Tests substitute broken devices.
 using DeviceFactory =
     std::function<std::unique_ptr<DeviceUnderTest>(const DeviceOptions&)>;

@@ -102,10 +102,9 @@ TEST(VfioIoctlOracleTest, ErrorChangesNothing) {
 }
 
 // INTx loopback trigger ignores the mask (no automask).
-class NoAutomask : public RealDevice {
+class NoAutomask : public RogueSignalDevice {
  public:
-  explicit NoAutomask(const DeviceOptions& o)
-      : RealDevice(o), resolver_(o.resolver) {}
+  using RogueSignalDevice::RogueSignalDevice;
   Status Ioctl(uint32_t cmd, std::span<uint8_t> arg) override {
     const bool fire = cmd == kDeviceSetIrqs && arg.size() >= 20 &&
                       arg[4] == (kIrqSetDataNone | kIrqSetActionTrigger) &&
@@ -116,20 +115,10 @@ class NoAutomask : public RealDevice {
       uint8_t unmask[20] = {20, 0, 0, 0, 0x11, 0, 0, 0, 0, 0,
                             0,  0, 0, 0, 0,    0, 1, 0, 0, 0};
       (void)RealDevice::Ioctl(cmd, unmask);
-      resolver_->Resolve(ioc::kEventfdA).value()->Signal();
-      ++extra_;
+      SignalBehindController(ioc::kEventfdA);
     }
     return s;
   }
-  DeviceState state() const override {
-    DeviceState s = RealDevice::state();
-    s.irq.signals += extra_;
-    return s;
-  }
-
- private:
-  SinkResolver* resolver_;
-  uint64_t extra_ = 0;
 };
 
 TEST(VfioIoctlOracleTest, IrqStateFollowsTheRules) {
