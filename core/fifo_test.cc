@@ -129,7 +129,9 @@ TEST(FifoTest, CopyOutIsOldestFirstAcrossTheWrapAndZeroFilled) {
         const uint8_t want = i < n ? static_cast<uint8_t>(i + 1) : 0;
         ASSERT_EQ(out[i], want)
             << "shift " << shift << " n " << n << " i " << i;
-        if (i < n) ASSERT_EQ(f.At(i), want);
+        if (i < n) {
+          ASSERT_EQ(f.At(i), want);
+        }
       }
     }
   }
