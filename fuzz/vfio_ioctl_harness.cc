@@ -391,8 +391,13 @@ MaybeFinding Run::Go() {
         break;
       }
       case ioc::kIrqSetWide: {
+        // Encoded flags, index, start, count, argsz (vfio_ioctl_ops.h); the
+        // struct vfio_irq_set starts with argsz.
+        uint32_t fields[5];
+        for (uint32_t& v : fields) v = in_.U32();
         std::vector<uint8_t> arg;
-        for (int i = 0; i < 5; ++i) PutLe(arg, in_.U32(), 4);
+        PutLe(arg, fields[4], 4);
+        for (int i = 0; i < 4; ++i) PutLe(arg, fields[i], 4);
         const size_t len = in_.U8();
         std::span<const uint8_t> bytes = in_.Bytes(len);
         arg.insert(arg.end(), bytes.begin(), bytes.end());

@@ -8,6 +8,7 @@
 
 #include <cstring>
 #include <random>
+#include <vector>
 
 #include "core/vfio_uapi.h"
 #include "fuzz/vfio_ioctl_ops.h"
@@ -189,6 +190,40 @@ TEST(VfioIoctlOracleTest, MigrationTable) {
   EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes())), "none");
   EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes(), With<WalksIntoPreCopy>())),
             "ioctl-result");
+}
+
+// Records every SET_IRQS argument as the device receives it.
+class RecordsSetIrqs : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Status Ioctl(uint32_t cmd, std::span<uint8_t> arg) override {
+    if (cmd == kDeviceSetIrqs) calls.emplace_back(arg.begin(), arg.end());
+    return RealDevice::Ioctl(cmd, arg);
+  }
+  static inline std::vector<std::vector<uint8_t>> calls;
+};
+
+// kIrqSetWide is encoded flags, index, start, count, argsz
+// (vfio_ioctl_ops.h); each must land in its own field of struct
+// vfio_irq_set, whose first field is argsz.
+TEST(VfioIoctlHarnessTest, IrqSetWideFillsEachField) {
+  Input in(1, false);
+  const uint8_t data[] = {0xd0, 0xd1, 0xd2};
+  in.IrqSetWide(kIrqSetDataBool | kIrqSetActionUnmask, 1, 2, 3, 0x17, data);
+  RecordsSetIrqs::calls.clear();
+  (void)RunVfioIoctl(in.bytes(), With<RecordsSetIrqs>());
+  ASSERT_EQ(RecordsSetIrqs::calls.size(), 1u);
+  const std::vector<uint8_t>& arg = RecordsSetIrqs::calls[0];
+  ASSERT_EQ(arg.size(), sizeof(IrqSetHeader) + sizeof(data));
+  IrqSetHeader h;
+  std::memcpy(&h, arg.data(), sizeof(h));
+  EXPECT_EQ(h.argsz, 0x17u);
+  EXPECT_EQ(h.flags, kIrqSetDataBool | kIrqSetActionUnmask);
+  EXPECT_EQ(h.index, 1u);
+  EXPECT_EQ(h.start, 2u);
+  EXPECT_EQ(h.count, 3u);
+  EXPECT_EQ(std::vector<uint8_t>(arg.begin() + sizeof(h), arg.end()),
+            std::vector<uint8_t>(std::begin(data), std::end(data)));
 }
 
 TEST(VfioIoctlHarnessTest, RandomInputsFindNothing) {
