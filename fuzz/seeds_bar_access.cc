@@ -160,6 +160,35 @@ std::vector<Seed> BarAccessSeeds() {
     seeds.push_back(Make("wide_accesses_16550a_dual", in));
   }
   {
+    // The kernel profile on wide accesses: the sample decodes only the
+    // first byte of a 2- or 4-byte access (the rest of a read is zero, the
+    // rest of a write is dropped), and ignores LSR and MSR writes.
+    Input in(2, Profile::kKernel, IrqSetup::kIntx);
+    in.Write(0, kLsr, 0xff).Write(0, kMsr, 0xff).Read(0, kLsr).Read(0, kMsr);
+    in.WriteWide(0, 0, 4, 0x03c10f41).Read(0, 0, 4).Read(0, 4, 4);
+    in.WriteWide(1, 6, 2, 0x5aa5).Read(1, 6, 2).Read(1, 4, 2);
+    in.WriteWide(1, 4, 2, 0xff03).Read(1, 4, 2).Read(1, 0, 2);
+    const uint8_t three[3] = {1, 2, 3};  // LSR, MSR, SCR of port 1
+    in.RawWrite(vfio::RegionOffset(1) + 5, three);
+    in.RawRead(vfio::RegionOffset(0) + 1, 4).RawRead(vfio::RegionOffset(1), 8);
+    seeds.push_back(Make("kernel_wide_accesses_status_writes_dual", in));
+  }
+  {
+    // The character timeout with the divisor never programmed (DLL = DLM =
+    // 0 counts as 65536: about 16 s at 5N1), held while time keeps passing,
+    // until the idle time saturates; a read clears it.
+    Input in(1, Profile::k16550a, IrqSetup::kMsi);
+    in.Write(0, kIer, kIerRdi).Write(0, kIirFcr, 0xc7);  // trigger 14
+    in.WriteRepeat(0, kRbrThr, 0x5a, 3);
+    in.AdvanceNs(1).Read(0, kIirFcr);               // no timeout yet
+    in.AdvanceNs(16'000'000'000).Read(0, kIirFcr);  // CTI
+    constexpr uint64_t kMaxSeconds = uint64_t{0xffffffff} * 1'000'000'000;
+    for (int i = 0; i < 5; ++i) in.AdvanceNs(kMaxSeconds);  // saturates
+    in.Read(0, kIirFcr).Read(0, kRbrThr).Read(0, kIirFcr);
+    in.AdvanceNs(kMaxSeconds).Read(0, kIirFcr).ReadRepeat(0, kRbrThr, 2);
+    seeds.push_back(Make("cti_held_divisor_zero_saturating_16550a", in));
+  }
+  {
     // Config space: BAR sizing, interrupt line, read-only bytes, and
     // accesses that must fail.
     Input in(2, Profile::kKernel);
