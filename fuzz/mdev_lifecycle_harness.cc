@@ -488,7 +488,8 @@ SysfsTree Run::Tree() const {
 void Run::Sysfs(uint8_t verb_byte, uint8_t path_byte, uint8_t name_byte,
                 uint8_t text_byte) {
   const int verb = verb_byte % mdev::kNumSysfsVerbs;
-  const std::string_view name = mdev::kSysfsNames[name_byte % 8];
+  const std::string_view name =
+      mdev::kSysfsNames[name_byte % mdev::kNumSysfsNames];
   std::string path;
   for (char c : mdev::kSysfsPaths[path_byte % mdev::kNumSysfsPaths]) {
     if (c == '%') {

@@ -26,7 +26,8 @@
 //                                                 ReadLink, GetStat) on
 //                                                 kSysfsPaths[path % size]
 //                                                 with each '%' replaced by
-//                                                 kSysfsNames[name % 8];
+//                                                 kSysfsNames[name %
+//                                                 kNumSysfsNames];
 //                                                 Write writes
 //                                                 SysfsWriteTexts()[text %
 //                                                 size]
@@ -175,9 +176,10 @@ inline constexpr std::string_view kSysfsPaths[] = {
 inline constexpr size_t kNumSysfsPaths = std::size(kSysfsPaths);
 
 // kSysfs: what '%' becomes: the pool's devices by their directory names,
-// one no pool entry creates, an uppercase variant (not a directory name)
-// and a malformed one.
-inline constexpr std::string_view kSysfsNames[8] = {
+// one no pool entry creates, an uppercase variant (not a directory name),
+// a 35-byte one, and two 36-byte ones that do not parse (a character below
+// '0' and one between '9' and 'A' where a hex digit belongs).
+inline constexpr std::string_view kSysfsNames[] = {
     "00000000-0000-0000-0000-000000000000",
     "6a1e0c4a-0b2c-4d3e-8f40-5a6b7c8d9e01",
     "6a1e0c4a-0b2c-4d3e-8f40-5a6b7c8d9e02",
@@ -186,7 +188,10 @@ inline constexpr std::string_view kSysfsNames[8] = {
     "ffffffff-ffff-ffff-ffff-ffffffffffff",
     "6A1E0C4A-0B2C-4D3E-8F40-5A6B7C8D9E01",
     "6a1e0c4a-0b2c-4d3e-8f40-5a6b7c8d9e0",
+    "6a1e0c4a-0b2c-4d3e-8f40-5a6b7c8d9e0+",
+    "6a1e0c4a-0b2c-4d3e-8f40-5a6b7c8d9e0@",
 };
+inline constexpr size_t kNumSysfsNames = std::size(kSysfsNames);
 
 // kSysfs Write data: the pool's UUID texts (for create), then texts for
 // remove with the value the kernel's kstrtoul(buf, 0) gives (-1: rejected,
@@ -217,6 +222,7 @@ inline const std::vector<SysfsWriteText>& SysfsWriteTexts() {
         {"0X1f", 31},
         {"0x", -1},
         {"0x1g", -1},
+        {"0xg", -1},  // no hex digit after 0x: octal 0, then junk
         {"1\n\n", -1},
         {" 1", -1},
         {"99999999999999999999", -1},  // -ERANGE

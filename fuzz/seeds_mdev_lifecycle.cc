@@ -29,7 +29,8 @@ uint8_t T(std::string_view text) {
 }
 
 // kSysfsNames: the mtty-2 device, the mtty-1 device, names of nothing.
-constexpr uint8_t kDev2 = 1, kDev1 = 2, kNobody = 5, kUpper = 6, kShort = 7;
+constexpr uint8_t kDev2 = 1, kDev1 = 2, kNobody = 5, kUpper = 6, kShort = 7,
+                  kPlus = 8, kAt = 9;
 
 }  // namespace
 
@@ -93,7 +94,8 @@ std::vector<Seed> MdevLifecycleSeeds() {
     // Names that are not device directories, and both devices by name.
     Input in;
     in.CreateSysfs(1, 0).Create(0, 1);
-    for (uint8_t name : {kDev2, kDev1, kNobody, kUpper, kShort, uint8_t{0}}) {
+    for (uint8_t name :
+         {kDev2, kDev1, kNobody, kUpper, kShort, kPlus, kAt, uint8_t{0}}) {
       in.Sysfs(mdev::kSysfsRead, P("%/vendor/sample_mdev_dev"), name);
       in.Sysfs(mdev::kSysfsList, P("%"), name);
       in.Sysfs(mdev::kSysfsStat, P("%/mdev_type"), name);
@@ -123,7 +125,8 @@ std::vector<Seed> MdevLifecycleSeeds() {
     in.Sysfs(w, P("%/remove/"), kDev2, T("1"));                // -ENOTDIR
     in.Sysfs(w, P("%/mdev_type"), kDev2, T("1"));              // -EISDIR
     for (std::string_view text :
-         {"", "0", "0\n", "+0", "0x0", "08", "0x", "0x1g", "1\n\n", " 1", "-1", "yes",
+         {"", "0", "0\n", "+0", "0x0", "08", "0x", "0x1g", "0xg", "1\n\n", " 1",
+          "-1", "yes",
           "99999999999999999999", "18446744073709551616"}) {
       in.Sysfs(w, P("%/remove"), kDev2, T(text));
     }
