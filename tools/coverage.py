@@ -80,17 +80,27 @@ def load_exceptions(ws: str) -> List[Tuple[str, re.Pattern, str]]:
 
 
 def function_spans(cov: str, profile: str, obj_args: List[str], sources: List[str],
-                   ws: str) -> Dict[str, List[Tuple[int, int, str]]]:
+                   ws: str, segments: Optional[Dict[str, Dict[int, List[Tuple[int, int]]]]] = None
+                   ) -> Dict[str, List[Tuple[int, int, str]]]:
     """file -> [(first line, last line, demangled name)] of every function,
-    from llvm-cov's full export."""
+    from llvm-cov's full export. If `segments` is given, it is filled with
+    file -> {line: [(column, count) of each non-gap segment starting on it]}."""
     proc = subprocess.run([cov, "export", "-format=text", "-skip-expansions",
                            f"-instr-profile={profile}"] + obj_args + sources,
                           cwd=ws, text=True, capture_output=True)
     if proc.returncode != 0:
         return {}
+    data = json.loads(proc.stdout)["data"][0]
+    if segments is not None:
+        # Segment: [line, col, count, has_count, is_region_entry, is_gap].
+        for f in data.get("files", []):
+            per_line = segments.setdefault(normalise_path(f["filename"], ws), {})
+            for seg in f.get("segments", []):
+                if seg[3] and not seg[5]:
+                    per_line.setdefault(seg[0], []).append((seg[1], seg[2]))
     spans: Dict[str, List[Tuple[int, int, str]]] = {}
     raw = []
-    for fn in json.loads(proc.stdout)["data"][0].get("functions", []):
+    for fn in data.get("functions", []):
         regions = [r for r in fn.get("regions", []) if r[5] == 0]
         if not regions or not fn.get("filenames"):
             continue
@@ -302,7 +312,8 @@ def run_coverage(ws: str, out: str, corpus_roots: List[str],
     # Uncovered lines and branches, explained or not.
     rules = load_exceptions(ws)
     files = parse_lcov(lcov)
-    spans = function_spans(cov, merged, obj_args, sources, ws)
+    segments: Dict[str, Dict[int, List[Tuple[int, int]]]] = {}
+    spans = function_spans(cov, merged, obj_args, sources, ws, segments)
     uncovered = []
     for path, data in sorted(files.items()):
         rel = normalise_path(path, ws)
@@ -325,7 +336,22 @@ def run_coverage(ws: str, out: str, corpus_roots: List[str],
             text = src[ln - 1].strip() if 0 < ln <= len(src) else ""
             func = enclosing(spans.get(rel, []), ln)
             reason = ""
-            for fpat, rx, why in rules:
+            # llvm-cov 14 takes a line's count from the segment wrapping
+            # into it when no segment on the line is a region entry: after a
+            # block that can return early (`if (..) return ..; }`) the
+            # zero-count gap region up to the next statement makes that
+            # statement's line 0 although it ran. The proof is a non-gap
+            # segment with a count starting at (or before) the line's first
+            # token; a segment later on the line only says that an inner
+            # region ended there, so it does not count.
+            first_col = len(src[ln - 1]) - len(src[ln - 1].lstrip()) + 1 if text else 0
+            ran = max([c for col, c in segments.get(rel, {}).get(ln, []) if col <= first_col],
+                      default=0)
+            if what == "line" and ran > 0:
+                reason = (f"ran {ran} times: the segment at the line's first token has that "
+                          "count; llvm-cov 14 counts the line by the zero-count gap region "
+                          "before it (after a block that can return early)")
+            for fpat, rx, why in ([] if reason else rules):
                 if (fpat == rel or fpat == "*") and rx.search(f"{func}: {text}"):
                     reason = why
                     break
