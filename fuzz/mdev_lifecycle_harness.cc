@@ -96,7 +96,8 @@ Result<std::string> WalkPath(const SysfsTree& tree, std::string_view path,
     auto it = tree.find(cur);
     if (it == tree.end()) return Status::Error(-ENOENT);
     bool last = true;
-    for (size_t j = i + 1; j < parts.size(); ++j) last = last && parts[j].empty();
+    for (size_t j = i + 1; j < parts.size(); ++j)
+      last = last && parts[j].empty();
     if (it->second.kind == SysfsView::Kind::kLink && (!last || follow_final)) {
       std::string to = PathParent(cur);
       for (std::string_view t : SplitPath(it->second.target)) {
@@ -451,7 +452,9 @@ void Run::ReadSysfs(uint8_t which_byte, uint8_t id_byte) {
 SysfsTree Run::Tree() const {
   using Kind = SysfsView::Kind;
   SysfsTree t;
-  auto dir = [&](const std::string& p) { t[p] = {Kind::kDirectory, 0755, "", ""}; };
+  auto dir = [&](const std::string& p) {
+    t[p] = {Kind::kDirectory, 0755, "", ""};
+  };
   auto file = [&](const std::string& p, uint32_t mode, std::string content) {
     t[p] = {Kind::kFile, mode, std::move(content), ""};
   };
@@ -477,8 +480,7 @@ SysfsTree Run::Tree() const {
     t[name + "/mdev_type"] = {Kind::kLink, 0777, "",
                               "../mdev_supported_types/" + type};
     dir(name + "/vendor");
-    file(name + "/vendor/sample_mdev_dev", 0444,
-         "This is MDEV " + name + "\n");
+    file(name + "/vendor/sample_mdev_dev", 0444, "This is MDEV " + name + "\n");
     t["mdev_supported_types/" + type + "/devices/" + name] = {
         Kind::kLink, 0777, "", "../../../" + name};
   }
@@ -506,8 +508,8 @@ void Run::Sysfs(uint8_t verb_byte, uint8_t path_byte, uint8_t name_byte,
   const bool is_dir = entry && entry->kind == SysfsView::Kind::kDirectory;
   const bool is_link = entry && entry->kind == SysfsView::Kind::kLink;
   auto mismatch = [&](const std::string& got, const std::string& want) {
-    Fail("sysfs-tree", Format("answered %s, the tree says %s", got.c_str(),
-                              want.c_str()));
+    Fail("sysfs-tree",
+         Format("answered %s, the tree says %s", got.c_str(), want.c_str()));
   };
   switch (verb) {
     case mdev::kSysfsRead: {
@@ -591,13 +593,11 @@ void Run::Sysfs(uint8_t verb_byte, uint8_t path_byte, uint8_t name_byte,
       } else if (len == 0) {
         want = size_t{0};
       } else if (at.value().size() >= 7 &&
-                 at.value().compare(at.value().size() - 7, 7, "/create") ==
-                     0) {
+                 at.value().compare(at.value().size() - 7, 7, "/create") == 0) {
         // mdev_supported_types/mtty-N/create. Only the pool's texts are
         // 36 or 37 bytes long; every other one fails the length check.
         ports = at.value()[at.value().size() - 8] - '0';
-        const mdev::PoolUuid* u =
-            text.uuid >= 0 ? &kUuids[text.uuid] : nullptr;
+        const mdev::PoolUuid* u = text.uuid >= 0 ? &kUuids[text.uuid] : nullptr;
         if (u == nullptr || !u->valid) {
           want = Status::Error(-EINVAL);
         } else if (devices_.count(u->id)) {

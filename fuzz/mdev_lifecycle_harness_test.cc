@@ -207,12 +207,12 @@ TEST(MdevLifecycleOracleTest, SysfsTree) {
   Input list;
   list.Create(kMtty2, kA).Sysfs(mdev::kSysfsList, path("%/vendor/.."), kDevA);
   Input link;
-  link.Create(kMtty2, kA).Sysfs(mdev::kSysfsReadLink,
-                                path("mdev_supported_types/mtty-2/devices/%"),
-                                kDevA);
+  link.Create(kMtty2, kA)
+      .Sysfs(mdev::kSysfsReadLink,
+             path("mdev_supported_types/mtty-2/devices/%"), kDevA);
   Input remove;
-  remove.Create(kMtty2, kA).Sysfs(mdev::kSysfsWrite, path("%/remove"), kDevA,
-                                  text("-1"));
+  remove.Create(kMtty2, kA)
+      .Sysfs(mdev::kSysfsWrite, path("%/remove"), kDevA, text("-1"));
   for (const Input* in : {&list, &link, &remove}) {
     EXPECT_EQ(Oracle(RunMdevLifecycle(in->bytes())), "none");
   }

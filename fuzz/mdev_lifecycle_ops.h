@@ -198,8 +198,8 @@ inline constexpr size_t kNumSysfsNames = std::size(kSysfsNames);
 // -EINVAL or -ERANGE), then an empty write and one longer than a page.
 struct SysfsWriteText {
   std::string text;
-  int uuid;          // index into kUuids, or -1
-  long long value;   // kstrtoul(text, 0) or -1
+  int uuid;         // index into kUuids, or -1
+  long long value;  // kstrtoul(text, 0) or -1
 };
 inline const std::vector<SysfsWriteText>& SysfsWriteTexts() {
   static const std::vector<SysfsWriteText>* texts = [] {
@@ -225,9 +225,9 @@ inline const std::vector<SysfsWriteText>& SysfsWriteTexts() {
         {"0xg", -1},  // no hex digit after 0x: octal 0, then junk
         {"1\n\n", -1},
         {" 1", -1},
-        {"99999999999999999999", -1},  // -ERANGE
-        {"18446744073709551615", 1},    // 2^64 - 1: non-zero
-        {"18446744073709551616", -1},   // -ERANGE
+        {"99999999999999999999", -1},    // -ERANGE
+        {"18446744073709551615", 1},     // 2^64 - 1: non-zero
+        {"18446744073709551616", -1},    // -ERANGE
         {std::string("1\0junk", 6), 1},  // stops at the NUL
         {"", 0},                         // not stored: returns 0
         // Cut to one page: 4096 '0's, octal 0, a no-op; the '1' is dropped.
@@ -260,8 +260,7 @@ class Input {
   Input& ReadSysfs(uint8_t which, uint8_t uuid = 0) {
     return Op(kReadSysfs, {which, uuid});
   }
-  Input& Sysfs(uint8_t verb, uint8_t path, uint8_t name = 0,
-               uint8_t text = 0) {
+  Input& Sysfs(uint8_t verb, uint8_t path, uint8_t name = 0, uint8_t text = 0) {
     return Op(kSysfs, {verb, path, name, text});
   }
   const std::vector<uint8_t>& bytes() const { return bytes_; }

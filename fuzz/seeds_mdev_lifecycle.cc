@@ -99,8 +99,8 @@ std::vector<Seed> MdevLifecycleSeeds() {
       in.Sysfs(mdev::kSysfsRead, P("%/vendor/sample_mdev_dev"), name);
       in.Sysfs(mdev::kSysfsList, P("%"), name);
       in.Sysfs(mdev::kSysfsStat, P("%/mdev_type"), name);
-      in.Sysfs(mdev::kSysfsReadLink,
-               P("mdev_supported_types/mtty-2/devices/%"), name);
+      in.Sysfs(mdev::kSysfsReadLink, P("mdev_supported_types/mtty-2/devices/%"),
+               name);
     }
     add("sysfs_device_names", in);
   }
@@ -126,22 +126,21 @@ std::vector<Seed> MdevLifecycleSeeds() {
     in.Sysfs(w, P("%/mdev_type"), kDev2, T("1"));              // -EISDIR
     for (std::string_view text :
          {"", "0", "0\n", "+0", "0x0", "08", "0x", "0x1g", "0xg", "1\n\n", " 1",
-          "-1", "yes",
-          "99999999999999999999", "18446744073709551616"}) {
+          "-1", "yes", "99999999999999999999", "18446744073709551616"}) {
       in.Sysfs(w, P("%/remove"), kDev2, T(text));
     }
     in.Sysfs(w, P("%/remove"), kDev2,
              static_cast<uint8_t>(mdev::SysfsWriteTexts().size() - 1));
-    in.Open(1);                                                   // id 1
+    in.Open(1);  // id 1
     in.Sysfs(w, P("mdev_supported_types/mtty-2/devices/%/remove"), kDev2,
-             T("010"));                                           // -EBUSY
+             T("010"));  // -EBUSY
     in.Close(0);
     in.Sysfs(w, P("mdev_supported_types/mtty-2/devices/%/remove"), kDev2,
              T("0X1f"));
     in.Sysfs(w, P("%/remove"), kDev1, T(std::string("1\0junk", 6)));
     in.Sysfs(w, P("%/remove"), 3, T("18446744073709551615"));
     in.Sysfs(w, P("%/remove"), 4, T("1"));
-    in.Sysfs(w, P("%/remove"), 4, T("1"));                       // -ENOENT
+    in.Sysfs(w, P("%/remove"), 4, T("1"));  // -ENOENT
     // Non-zero spellings: '+', hex digits in both cases.
     for (std::string_view text : {"+1", "0xA", "0xfF"}) {
       in.Create(1, 0).Sysfs(w, P("%/remove"), kDev2, T(text));

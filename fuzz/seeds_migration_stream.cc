@@ -26,16 +26,15 @@ void BusyPort(Input& in, int port) {
   in.PortRead(port, kRbrThr).Port(port, kScr, 0x5a).Time(2000);
 }
 
-
 // A port record as Uart16550::SaveState lays it out (core/uart16550.h):
 // the given profile's power-on state, to be changed field by field.
 struct Record {
   std::vector<uint8_t> b = std::vector<uint8_t>(64, 0);
   explicit Record(bool uart) {
-    b[0] = 1;                 // version
-    b[1] = uart ? 1 : 0;      // profile
-    b[13] = uart ? 1 : 0;     // trigger: kernel 0 until an FCR write
-    b[14] = uart ? 1 : 16;    // capacity: 16550a FIFO off, kernel 16
+    b[0] = 1;               // version
+    b[1] = uart ? 1 : 0;    // profile
+    b[13] = uart ? 1 : 0;   // trigger: kernel 0 until an FCR write
+    b[14] = uart ? 1 : 16;  // capacity: 16550a FIFO off, kernel 16
   }
   Record& Set(size_t at, uint8_t v) {
     b[at] = v;
@@ -75,8 +74,8 @@ std::vector<Seed> MigrationStreamSeeds() {
   auto flush = [&](const std::string& name, Input& in) {
     if (in.bytes().size() <= 1) return;
     if (part_of != name) part = 0, part_of = name;
-    seeds.push_back(Seed{"migration_stream", name + "_" + std::to_string(++part),
-                         in.bytes()});
+    seeds.push_back(Seed{"migration_stream",
+                         name + "_" + std::to_string(++part), in.bytes()});
     in = Input(1, in.bytes()[0] & mst::kSetup16550a);
   };
   for (bool uart : {false, true}) {
@@ -210,25 +209,25 @@ std::vector<Seed> MigrationStreamSeeds() {
     Input in(1, false);
     using R = Record;
     for (const R& r : {
-             R(false).Set(0, 2),                            // version
-             R(false).Set(1, 1),                            // profile
-             R(false).Set(63, 1),                           // reserved
-             R(false).Set(11, 2),                           // THRE latch > 1
-             R(false).Set(12, 2),                           // CTI latch > 1
-             R(false).Set(15, 17),                          // count > 16
-             R(false).Set(20, 'x'),                         // byte past count
-             R(false).Set(40, 0x10),                        // flag past count
-             R(false).Set(14, 1),                           // not power-on
-             R(false).Set(6, 0x01).Set(14, 16),             // FCR, trigger 0
-             R(false).Set(13, 1).Set(14, 16),               // FIFO off, 16
-             R(false).Set(13, 2),                           // trigger 2
-             R(false).Set(9, 0x10),                         // BI latched
-             R(false).Set(10, 0x01),                        // MSR delta
-             R(false).Set(11, 1),                           // THRE latch
-             R(false).Set(12, 1),                           // CTI latch
-             R(false).Set(48, 1),                           // idle timer
-             R(false).Rx({'a'}, 0x10),                      // byte flags
-             R(false),                                      // power-on: loads
+             R(false).Set(0, 2),                 // version
+             R(false).Set(1, 1),                 // profile
+             R(false).Set(63, 1),                // reserved
+             R(false).Set(11, 2),                // THRE latch > 1
+             R(false).Set(12, 2),                // CTI latch > 1
+             R(false).Set(15, 17),               // count > 16
+             R(false).Set(20, 'x'),              // byte past count
+             R(false).Set(40, 0x10),             // flag past count
+             R(false).Set(14, 1),                // not power-on
+             R(false).Set(6, 0x01).Set(14, 16),  // FCR, trigger 0
+             R(false).Set(13, 1).Set(14, 16),    // FIFO off, 16
+             R(false).Set(13, 2),                // trigger 2
+             R(false).Set(9, 0x10),              // BI latched
+             R(false).Set(10, 0x01),             // MSR delta
+             R(false).Set(11, 1),                // THRE latch
+             R(false).Set(12, 1),                // CTI latch
+             R(false).Set(48, 1),                // idle timer
+             R(false).Rx({'a'}, 0x10),           // byte flags
+             R(false),                           // power-on: loads
              R(false).Set(6, 0xc1).Set(13, 1).Rx({'o', 'k'}).Set(9, 0x02),
              R(false).Set(6, 0x06).Set(13, 1).Set(14, 1),  // FIFO off: loads
          }) {
@@ -247,28 +246,28 @@ std::vector<Seed> MigrationStreamSeeds() {
       return R(true).Set(6, fcr).Set(13, trigger).Set(14, 16);
     };
     for (const R& r : {
-             R(true).Set(0, 0),                            // version
-             R(true).Set(1, 0),                            // profile
-             R(true).Set(56, 1),                           // reserved
-             R(true).Set(11, 3),                           // THRE latch > 1
-             R(true).Set(15, 17),                          // count > 16
-             R(true).Set(2, 0x10),                         // IER bits 7:4
-             R(true).Set(4, 0x20),                         // MCR bits 7:5
-             fifo(0x03, 1),                                // FCR reset bit
-             R(true).Set(6, 0x08),                         // FIFO off, DMA
-             fifo(0x41, 1),                                // trigger not 4
-             R(true).Set(14, 16),                          // capacity 16
-             fifo(0x01, 1).Set(14, 1),                     // capacity 1
-             R(true).Rx({'a', 'b'}),                       // count > 1
-             R(true).Set(9, 0x01),                         // LSR DR latched
-             R(true).Set(10, 0x10),                        // MSR delta 7:4
-             fifo(0x01, 1).Rx({'a'}, 0x01),                // flag not BI
-             fifo(0x01, 1).Rx({'a'}, 0x10),                // break, byte 'a'
-             R(true).Set(12, 1),                           // CTI, FIFO off
-             fifo(0x01, 1).Set(12, 1),                     // CTI, FIFO empty
-             R(true).Set(48, 1),                           // idle, FIFO off
-             fifo(0x01, 1).Set(49, 1),                     // idle, empty
-             R(true),                                      // power-on: loads
+             R(true).Set(0, 0),              // version
+             R(true).Set(1, 0),              // profile
+             R(true).Set(56, 1),             // reserved
+             R(true).Set(11, 3),             // THRE latch > 1
+             R(true).Set(15, 17),            // count > 16
+             R(true).Set(2, 0x10),           // IER bits 7:4
+             R(true).Set(4, 0x20),           // MCR bits 7:5
+             fifo(0x03, 1),                  // FCR reset bit
+             R(true).Set(6, 0x08),           // FIFO off, DMA
+             fifo(0x41, 1),                  // trigger not 4
+             R(true).Set(14, 16),            // capacity 16
+             fifo(0x01, 1).Set(14, 1),       // capacity 1
+             R(true).Rx({'a', 'b'}),         // count > 1
+             R(true).Set(9, 0x01),           // LSR DR latched
+             R(true).Set(10, 0x10),          // MSR delta 7:4
+             fifo(0x01, 1).Rx({'a'}, 0x01),  // flag not BI
+             fifo(0x01, 1).Rx({'a'}, 0x10),  // break, byte 'a'
+             R(true).Set(12, 1),             // CTI, FIFO off
+             fifo(0x01, 1).Set(12, 1),       // CTI, FIFO empty
+             R(true).Set(48, 1),             // idle, FIFO off
+             fifo(0x01, 1).Set(49, 1),       // idle, empty
+             R(true),                        // power-on: loads
              fifo(0xc9, 14).Rx({0}, 0x10).Set(9, 0x12).Set(10, 0x0f),
              fifo(0x81, 8).Rx({'c', 't', 'i'}).Set(12, 1).Set(50, 7),
              R(true).Set(2, 0x0f).Set(4, 0x1f).Set(11, 1).Rx({'z'}),

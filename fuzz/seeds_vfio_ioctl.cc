@@ -155,16 +155,16 @@ std::vector<Seed> VfioIoctlSeeds() {
     in.IrqSet(kNone | kTrigger, kMsiIrqIndex, 0, 0);   // INTx is active
     in.IrqSet(kNone | kTrigger, kMsiIrqIndex, 0, 1);
     const uint32_t get = kFeatureGet, set = kFeatureSet, probe = kFeatureProbe;
-    in.Feature(get | kFeatureMigration, 4);                        // argsz
-    in.Feature(probe | get | set | kFeatureMigDeviceState, 16);    // probe
-    in.Feature(probe | set | kFeatureMigration, 16);               // no SET
+    in.Feature(get | kFeatureMigration, 4);                      // argsz
+    in.Feature(probe | get | set | kFeatureMigDeviceState, 16);  // probe
+    in.Feature(probe | set | kFeatureMigration, 16);             // no SET
     in.Feature(probe | kFeatureMigDataSize, 16);
-    in.Feature(kFeatureMigDeviceState, 16);                        // no op
-    in.Feature(get | kFeatureMigDataSize, 8);                      // minsz
-    in.Feature(set | kFeatureMigDataSize, 16);                     // no SET
-    in.Feature(get | kFeatureMigration, 16, 0, 0, 12);             // short
-    in.Feature(get | kFeatureMigDataSize, 16, 0, 0, 12);           // short
-    in.Feature(set | kFeatureMigDeviceState, 16, 1, 0, 12);        // short
+    in.Feature(kFeatureMigDeviceState, 16);                  // no op
+    in.Feature(get | kFeatureMigDataSize, 8);                // minsz
+    in.Feature(set | kFeatureMigDataSize, 16);               // no SET
+    in.Feature(get | kFeatureMigration, 16, 0, 0, 12);       // short
+    in.Feature(get | kFeatureMigDataSize, 16, 0, 0, 12);     // short
+    in.Feature(set | kFeatureMigDeviceState, 16, 1, 0, 12);  // short
     add("irq_and_feature_edges_kernel", in);
   }
   return seeds;
