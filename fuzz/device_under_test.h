@@ -26,6 +26,9 @@ class DeviceUnderTest {
   virtual Result<size_t> Read(uint64_t pos, std::span<uint8_t> buf) = 0;
   virtual Result<size_t> Write(uint64_t pos, std::span<const uint8_t> buf) = 0;
   virtual Status Ioctl(uint32_t cmd, std::span<uint8_t> arg) = 0;
+  // The typed forms MttyDevice offers on top of Ioctl.
+  virtual Result<vfio::RegionInfo> GetRegionInfo(uint32_t index) = 0;
+  virtual Result<vfio::IrqInfo> GetIrqInfo(uint32_t index) = 0;
   virtual Result<std::shared_ptr<MigrationFile>> SetMigState(
       vfio::MigState target) = 0;
   virtual std::shared_ptr<MigrationFile> TakeMigrationFile(int32_t token) = 0;
@@ -55,6 +58,12 @@ class RealDevice : public DeviceUnderTest {
   }
   Status Ioctl(uint32_t cmd, std::span<uint8_t> arg) override {
     return dev_.Ioctl(cmd, arg);
+  }
+  Result<vfio::RegionInfo> GetRegionInfo(uint32_t index) override {
+    return dev_.GetRegionInfo(index);
+  }
+  Result<vfio::IrqInfo> GetIrqInfo(uint32_t index) override {
+    return dev_.GetIrqInfo(index);
   }
   Result<std::shared_ptr<MigrationFile>> SetMigState(
       vfio::MigState target) override {

@@ -312,6 +312,7 @@ class Run {
 
  private:
   void Call(uint32_t cmd, std::vector<uint8_t> arg);
+  void CheckTypedInfo(uint32_t cmd, uint32_t index);
   void CheckState(const DeviceState& s);
   void Fail(const char* oracle, std::string detail) {
     if (finding_ || OracleIgnored(oracle)) return;
@@ -421,6 +422,7 @@ MaybeFinding Run::Go() {
           arg.push_back(static_cast<uint8_t>(0xc0 + arg.size()));
         arg.resize(len);
         Call(cmd, std::move(arg));
+        if (cmd != vfio::kDeviceGetInfo) CheckTypedInfo(cmd, index);
         break;
       }
       case ioc::kFeature: {
@@ -493,6 +495,54 @@ void Run::Call(uint32_t cmd, std::vector<uint8_t> arg) {
     }
   }
   CheckState(after);
+}
+
+namespace {
+template <typename Info>
+std::vector<uint8_t> InfoBytes(const Info& info) {
+  std::vector<uint8_t> b(sizeof(info));
+  std::memcpy(b.data(), &info, sizeof(info));
+  return b;
+}
+}  // namespace
+
+void Run::CheckTypedInfo(uint32_t cmd, uint32_t index) {
+  if (finding_) return;
+  op_ =
+      Format("typed %s(%u)",
+             cmd == vfio::kDeviceGetRegionInfo ? "GetRegionInfo" : "GetIrqInfo",
+             index);
+  // What the typed form sends: the whole struct, zeroed, argsz and index set.
+  const size_t size = cmd == vfio::kDeviceGetRegionInfo
+                          ? sizeof(vfio::RegionInfo)
+                          : sizeof(vfio::IrqInfo);
+  std::vector<uint8_t> arg(size, 0);
+  Put(arg, 0, size, 4);
+  Put(arg, 8, index, 4);
+  IoctlModel scratch = model_;  // info requests change nothing; be sure
+  const IoctlModel::Outcome want = scratch.Ioctl(cmd, arg);
+  const DeviceState before = dev_->state();
+  Status status = Status::Ok();
+  std::vector<uint8_t> got;
+  if (cmd == vfio::kDeviceGetRegionInfo) {
+    const Result<vfio::RegionInfo> r = dev_->GetRegionInfo(index);
+    status = r.status();
+    if (r.ok()) got = InfoBytes(r.value());
+  } else {
+    const Result<vfio::IrqInfo> r = dev_->GetIrqInfo(index);
+    status = r.status();
+    if (r.ok()) got = InfoBytes(r.value());
+  }
+  if (status != want.status || (status.ok() && got != want.arg)) {
+    Fail("typed-info",
+         Format("returned %s %s, the rules say %s %s",
+                status.ToString().c_str(), Hex(got).c_str(),
+                want.status.ToString().c_str(), Hex(want.arg).c_str()));
+    return;
+  }
+  if (!(dev_->state() == before)) {
+    Fail("typed-info", "an info request changed state()");
+  }
 }
 
 void Run::CheckState(const DeviceState& s) {

@@ -13,7 +13,10 @@
 //  * IRQ state (index, mask, sinks, signals), migration state and the
 //    GET_INFO quirk match the model, the eventfd counters add up, and the
 //    ports and config space never change;
-//  * a FEATURE SET that reports a data fd hands out exactly one file.
+//  * a FEATURE SET that reports a data fd hands out exactly one file;
+//  * after a GET_REGION_INFO / GET_IRQ_INFO, the typed form
+//    (MttyDevice::GetRegionInfo / GetIrqInfo) for the same index answers
+//    what the model says a whole, zeroed struct gets, and changes nothing.
 #ifndef MTTY_FUZZ_VFIO_IOCTL_HARNESS_H_
 #define MTTY_FUZZ_VFIO_IOCTL_HARNESS_H_
 

@@ -55,6 +55,43 @@ TEST(VfioIoctlOracleTest, ValidationResult) {
             "ioctl-result");
 }
 
+// The typed GetRegionInfo reports BAR1 on a single-port device, while the
+// raw ioctl stays right: only the typed-info oracle can see it.
+class TypedInfoShowsBar1 : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<vfio::RegionInfo> GetRegionInfo(uint32_t index) override {
+    Result<vfio::RegionInfo> r = RealDevice::GetRegionInfo(index);
+    if (!r.ok() || index != kBar1RegionIndex) return r;
+    vfio::RegionInfo info = r.value();
+    info.size = 8;
+    return info;
+  }
+};
+
+// The typed GetIrqInfo answers for the ERR index the kernel profile refuses.
+class TypedIrqInfoTooWide : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<vfio::IrqInfo> GetIrqInfo(uint32_t index) override {
+    if (index == 3) return vfio::IrqInfo{16, kIrqInfoEventfd, 3, 1};
+    return RealDevice::GetIrqInfo(index);
+  }
+};
+
+TEST(VfioIoctlOracleTest, TypedInfoMatchesTheRules) {
+  Input region(1, false);
+  region.Info(1, 32, kBar1RegionIndex, 32);
+  EXPECT_EQ(Oracle(RunVfioIoctl(region.bytes())), "none");
+  EXPECT_EQ(Oracle(RunVfioIoctl(region.bytes(), With<TypedInfoShowsBar1>())),
+            "typed-info");
+  Input irq(1, false);
+  irq.Info(0, 16, 0, 16).Info(2, 16, 3, 16);
+  EXPECT_EQ(Oracle(RunVfioIoctl(irq.bytes())), "none");
+  EXPECT_EQ(Oracle(RunVfioIoctl(irq.bytes(), With<TypedIrqInfoTooWide>())),
+            "typed-info");
+}
+
 // GET_INFO copies back the whole 24-byte struct instead of 16 bytes.
 class CopiesBackTooMuch : public RealDevice {
  public:
