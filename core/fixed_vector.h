@@ -34,7 +34,7 @@ class FixedVector {
   bool empty() const { return size_ == 0; }
   static constexpr size_t capacity() { return N; }
 
-  bool push_back(const T& v) {
+  [[nodiscard]] bool push_back(const T& v) {
     if (size_ == N) return false;
     items_[size_++] = v;
     return true;

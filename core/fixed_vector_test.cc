@@ -19,7 +19,7 @@ TEST(FixedVectorTest, PushBackUpToCapacityThenRefuses) {
 
 TEST(FixedVectorTest, GetChecksTheLiveRange) {
   FixedVector<int, 3> v;
-  v.push_back(7);
+  ASSERT_TRUE(v.push_back(7));
   ASSERT_NE(v.get(0), nullptr);
   EXPECT_EQ(*v.get(0), 7);
   EXPECT_EQ(v.get(1), nullptr);  // within capacity, past size()
@@ -28,21 +28,21 @@ TEST(FixedVectorTest, GetChecksTheLiveRange) {
 
 TEST(FixedVectorTest, EqualityIgnoresSlotsPastSize) {
   FixedVector<int, 3> a, b;
-  a.push_back(1);
-  a.push_back(9);
+  ASSERT_TRUE(a.push_back(1));
+  ASSERT_TRUE(a.push_back(9));
   a.clear();
-  a.push_back(1);  // a's second slot still holds 9
-  b.push_back(1);
+  ASSERT_TRUE(a.push_back(1));  // a's second slot still holds 9
+  ASSERT_TRUE(b.push_back(1));
   EXPECT_EQ(a, b);
-  b.push_back(2);
+  ASSERT_TRUE(b.push_back(2));
   EXPECT_NE(a, b);
-  a.push_back(3);
+  ASSERT_TRUE(a.push_back(3));
   EXPECT_NE(a, b);
 }
 
 TEST(FixedVectorTest, CopiesAreIndependent) {
   FixedVector<int, 2> a;
-  a.push_back(4);
+  ASSERT_TRUE(a.push_back(4));
   FixedVector<int, 2> b = a;
   b[0] = 5;
   EXPECT_EQ(a[0], 4);

@@ -467,10 +467,13 @@ DeviceState MttyDevice::state() const {
   s.profile = profile_;
   s.nr_ports = nr_ports_;
   std::copy_n(config_.bytes().begin(), s.config.size(), s.config.begin());
+  // nr_ports_ is clamped to 1..2 at construction, so every port fits.
+  static_assert(decltype(s.ports)::capacity() == 2);
   for (const auto& u : uarts_) {
     std::array<uint8_t, Uart16550::kStateSize> rec{};
     u->SaveState(rec);
-    s.ports.push_back(rec);
+    const bool kept = s.ports.push_back(rec);
+    (void)kept;
   }
   s.irq = irq_.state();
   s.mig_state = migration_.state();

@@ -69,13 +69,27 @@ class TypedInfoShowsBar1 : public RealDevice {
   }
 };
 
-// The typed GetIrqInfo answers for the ERR index the kernel profile refuses.
-class TypedIrqInfoTooWide : public RealDevice {
+// The typed GetIrqInfo forgets the kernel profile's GET_INFO dependency:
+// before any GET_INFO the sample reports no IRQ index, so MSI is -EINVAL.
+class TypedIrqInfoSkipsGetInfoQuirk : public RealDevice {
  public:
   using RealDevice::RealDevice;
   Result<vfio::IrqInfo> GetIrqInfo(uint32_t index) override {
-    if (index == 3) return vfio::IrqInfo{16, kIrqInfoEventfd, 3, 1};
+    if (index == kMsiIrqIndex) {
+      return vfio::IrqInfo{16, kIrqInfoEventfd | kIrqInfoNoresize, index, 1};
+    }
     return RealDevice::GetIrqInfo(index);
+  }
+};
+
+// The typed GetRegionInfo answers right but issues a GET_INFO on the way,
+// which moves the kernel profile's reported IRQ count.
+class TypedInfoCallsGetInfo : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<vfio::RegionInfo> GetRegionInfo(uint32_t index) override {
+    (void)device().GetInfo();
+    return RealDevice::GetRegionInfo(index);
   }
 };
 
@@ -85,11 +99,23 @@ TEST(VfioIoctlOracleTest, TypedInfoMatchesTheRules) {
   EXPECT_EQ(Oracle(RunVfioIoctl(region.bytes())), "none");
   EXPECT_EQ(Oracle(RunVfioIoctl(region.bytes(), With<TypedInfoShowsBar1>())),
             "typed-info");
-  Input irq(1, false);
-  irq.Info(0, 16, 0, 16).Info(2, 16, 3, 16);
+  Input irq(1, false);  // kernel profile, no GET_INFO first
+  irq.Info(2, 16, kMsiIrqIndex, 16);
   EXPECT_EQ(Oracle(RunVfioIoctl(irq.bytes())), "none");
-  EXPECT_EQ(Oracle(RunVfioIoctl(irq.bytes(), With<TypedIrqInfoTooWide>())),
-            "typed-info");
+  EXPECT_EQ(
+      Oracle(RunVfioIoctl(irq.bytes(), With<TypedIrqInfoSkipsGetInfoQuirk>())),
+      "typed-info");
+}
+
+TEST(VfioIoctlOracleTest, TypedInfoChangesNothing) {
+  Input in(1, false);
+  in.Info(1, 32, kConfigRegionIndex, 32);
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes())), "none");
+  const MaybeFinding f =
+      RunVfioIoctl(in.bytes(), With<TypedInfoCallsGetInfo>());
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->oracle, "typed-info");
+  EXPECT_NE(f->detail.find("changed state()"), std::string::npos) << f->detail;
 }
 
 // GET_INFO copies back the whole 24-byte struct instead of 16 bytes.

@@ -80,11 +80,12 @@ def load_exceptions(ws: str) -> List[Tuple[str, re.Pattern, str]]:
 
 
 def function_spans(cov: str, profile: str, obj_args: List[str], sources: List[str],
-                   ws: str, segments: Optional[Dict[str, Dict[int, List[Tuple[int, int]]]]] = None
+                   ws: str, segments: Optional[Dict[str, Dict[int, List[Tuple[int, int, bool]]]]] = None
                    ) -> Dict[str, List[Tuple[int, int, str]]]:
     """file -> [(first line, last line, demangled name)] of every function,
     from llvm-cov's full export. If `segments` is given, it is filled with
-    file -> {line: [(column, count) of each non-gap segment starting on it]}."""
+    file -> {line: [(column, count, is_region_entry) of each non-gap segment
+    starting on it]}."""
     proc = subprocess.run([cov, "export", "-format=text", "-skip-expansions",
                            f"-instr-profile={profile}"] + obj_args + sources,
                           cwd=ws, text=True, capture_output=True)
@@ -97,7 +98,7 @@ def function_spans(cov: str, profile: str, obj_args: List[str], sources: List[st
             per_line = segments.setdefault(normalise_path(f["filename"], ws), {})
             for seg in f.get("segments", []):
                 if seg[3] and not seg[5]:
-                    per_line.setdefault(seg[0], []).append((seg[1], seg[2]))
+                    per_line.setdefault(seg[0], []).append((seg[1], seg[2], bool(seg[4])))
     spans: Dict[str, List[Tuple[int, int, str]]] = {}
     raw = []
     for fn in data.get("functions", []):
@@ -312,7 +313,7 @@ def run_coverage(ws: str, out: str, corpus_roots: List[str],
     # Uncovered lines and branches, explained or not.
     rules = load_exceptions(ws)
     files = parse_lcov(lcov)
-    segments: Dict[str, Dict[int, List[Tuple[int, int]]]] = {}
+    segments: Dict[str, Dict[int, List[Tuple[int, int, bool]]]] = {}
     spans = function_spans(cov, merged, obj_args, sources, ws, segments)
     uncovered = []
     for path, data in sorted(files.items()):
@@ -345,8 +346,12 @@ def run_coverage(ws: str, out: str, corpus_roots: List[str],
             # token; a segment later on the line only says that an inner
             # region ended there, so it does not count.
             first_col = len(src[ln - 1]) - len(src[ln - 1].lstrip()) + 1 if text else 0
-            ran = max([c for col, c in segments.get(rel, {}).get(ln, []) if col <= first_col],
-                      default=0)
+            # A segment that only resumes the enclosing region, as on the `}`
+            # of `} else if (x) {`, carries that region's count, not the
+            # line's: on such lines only a region entry is proof.
+            resumes = text.startswith("}")
+            ran = max([c for col, c, entry in segments.get(rel, {}).get(ln, [])
+                       if col <= first_col and (entry or not resumes)], default=0)
             if what == "line" and ran > 0:
                 reason = (f"ran {ran} times: the segment at the line's first token has that "
                           "count; llvm-cov 14 counts the line by the zero-count gap region "
