@@ -97,8 +97,8 @@ class Run {
 
  private:
   void Setup(uint8_t setup);
-  void DriveOnly(uint8_t setup);
   void SetUpOracles();
+  bool CheckInitialState();
   void Access(uint64_t pos, bool write, std::span<const uint8_t> data,
               size_t len);
   void Time(uint64_t ns);
@@ -182,25 +182,13 @@ MaybeFinding Run::Go() {
   sink_b_ = fds_.Register(bar::kEventfdB);
   fds_.RegisterNonEventfd(bar::kNotEventfd);
   dev_ = options_.factory(DeviceOptions{nr_ports_, profile_, &fds_});
-  if (!options_.oracles) {
-    DriveOnly(setup);
-    return std::nullopt;
+  // With the oracles off (benchmarks) the same decoding below drives the
+  // device; Access, Time and DoIoctl stop right after their device call.
+  quiet_ = !options_.oracles;
+  if (!quiet_) {
+    SetUpOracles();
+    if (!CheckInitialState()) return finding_;
   }
-  SetUpOracles();
-  prev_ = dev_->state();
-  if (prev_.nr_ports != nr_ports_ || prev_.profile != profile_ ||
-      prev_.ports.size() != static_cast<size_t>(nr_ports_)) {
-    Fail("device-shape",
-         Format("asked for %d ports, profile %d; got %d "
-                "ports (%zu records), profile %d",
-                nr_ports_, static_cast<int>(profile_), prev_.nr_ports,
-                prev_.ports.size(), static_cast<int>(prev_.profile)));
-    return finding_;
-  }
-  if (prev_.config != initial_config_) {
-    Fail("config-initial", "config space differs from the sample's layout");
-  }
-  CheckState(prev_);  // config already compared with the initial layout
 
   Setup(setup);
   while (!failed() && !in_.empty() && op_index_ < options_.max_ops) {
@@ -274,81 +262,6 @@ MaybeFinding Run::Go() {
   return finding_;
 }
 
-// The same decoding as Go(), with bare device calls.
-void Run::DriveOnly(uint8_t setup) {
-  quiet_ = true;
-  Setup(setup);
-  while (!in_.empty() && op_index_ < options_.max_ops) {
-    ++op_index_;
-    const uint8_t opcode = in_.U8() % bar::kNumOps;
-    uint8_t buf[kMaxAccess] = {};
-    auto access = [&](uint64_t pos, bool write, size_t len) {
-      if (write) {
-        std::span<const uint8_t> data = in_.Bytes(len);
-        std::copy(data.begin(), data.end(), buf);
-        (void)dev_->Write(pos, std::span<const uint8_t>(buf, len));
-      } else {
-        (void)dev_->Read(pos, std::span<uint8_t>(buf, len));
-      }
-    };
-    switch (opcode) {
-      case bar::kWrite:
-      case bar::kRead: {
-        const uint8_t sel = in_.U8();
-        access(vfio::RegionOffset((sel >> 3) & 1) + (sel & 7),
-               opcode == bar::kWrite, bar::LenFromCode((sel >> 4) & 3));
-        break;
-      }
-      case bar::kWriteRepeat:
-      case bar::kReadRepeat: {
-        const uint8_t sel = in_.U8();
-        const bool write = opcode == bar::kWriteRepeat;
-        if (write) std::fill(buf, buf + 4, in_.U8());
-        const int count = in_.U8() % 33;
-        for (int i = 0; i < count; ++i) {
-          const uint64_t pos = vfio::RegionOffset((sel >> 3) & 1) + (sel & 7);
-          const size_t len = bar::LenFromCode((sel >> 4) & 3);
-          if (write) {
-            (void)dev_->Write(pos, std::span<const uint8_t>(buf, len));
-          } else {
-            (void)dev_->Read(pos, std::span<uint8_t>(buf, len));
-          }
-        }
-        break;
-      }
-      case bar::kConfigWrite:
-      case bar::kConfigRead: {
-        const uint8_t offset = in_.U8();
-        const size_t len = bar::LenFromCode(in_.U8() & 3);
-        access(vfio::RegionOffset(vfio::kConfigRegionIndex) + offset,
-               opcode == bar::kConfigWrite, len);
-        break;
-      }
-      case bar::kRaw: {
-        const uint8_t ctl = in_.U8();
-        const uint64_t pos = in_.U64();
-        access(pos, (ctl & 1) != 0, (ctl >> 1) & 15);
-        break;
-      }
-      case bar::kTime: {
-        static constexpr uint64_t kUnits[4] = {1, 1000, 1000000, 1000000000};
-        const uint64_t unit = kUnits[in_.U8() & 3];
-        dev_->AdvanceTime(unit * in_.U32());
-        break;
-      }
-      case bar::kIoctl: {
-        const uint8_t which = in_.U8() % bar::kNumIoctls;
-        const uint8_t index =
-            (which == bar::kGetIrqInfo || which == bar::kGetRegionInfo)
-                ? in_.U8()
-                : 0;
-        DoIoctl(which, index);
-        break;
-      }
-    }
-  }
-}
-
 void Run::Setup(uint8_t setup) {
   if (setup & bar::kSetupGetInfo) DoIoctl(bar::kGetInfo, 0);
   switch ((setup >> 3) & 3) {
@@ -367,7 +280,7 @@ void Run::Setup(uint8_t setup) {
 // From here on: the per-operation steps (Access, Time, DoIoctl), which make
 // one device call each and then judge it, and the checks they use. Not
 // coverage-instrumented (fuzz/oracle_code.h): the device's coverage comes
-// from core/, and the op decoder (Go, DriveOnly, Setup) stays instrumented.
+// from core/, and the op decoder (Go, Setup) stays instrumented.
 MTTY_ORACLE_CODE_BEGIN
 
 void Run::SetUpOracles() {
@@ -398,6 +311,26 @@ void Run::SetUpOracles() {
   peeked_.resize(nr_ports_);
 }
 
+// The device as created: its shape, the sample's config layout, and every
+// state invariant. False when the shape is wrong (nothing else can be judged).
+bool Run::CheckInitialState() {
+  prev_ = dev_->state();
+  if (prev_.nr_ports != nr_ports_ || prev_.profile != profile_ ||
+      prev_.ports.size() != static_cast<size_t>(nr_ports_)) {
+    Fail("device-shape",
+         Format("asked for %d ports, profile %d; got %d "
+                "ports (%zu records), profile %d",
+                nr_ports_, static_cast<int>(profile_), prev_.nr_ports,
+                prev_.ports.size(), static_cast<int>(prev_.profile)));
+    return false;
+  }
+  if (prev_.config != initial_config_) {
+    Fail("config-initial", "config space differs from the sample's layout");
+  }
+  CheckState(prev_);  // config already compared with the initial layout
+  return true;
+}
+
 void Run::Access(uint64_t pos, bool write, std::span<const uint8_t> data,
                  size_t len) {
   op_ = Op{write ? "write" : "read", pos, len, 0};
@@ -412,6 +345,7 @@ void Run::Access(uint64_t pos, bool write, std::span<const uint8_t> data,
   const Result<size_t> result =
       write ? dev_->Write(pos, std::span<const uint8_t>(buf.data(), len))
             : dev_->Read(pos, std::span<uint8_t>(buf.data(), len));
+  if (quiet_) return;
   DeviceState after = dev_->state();
 
   const uint64_t index = pos >> vfio::kRegionIndexShift;
@@ -549,6 +483,7 @@ void Run::Time(uint64_t ns) {
   op_ = Op{"advance-time", 0, 0, static_cast<uint32_t>(ns)};
   const DeviceState& before = prev_;
   dev_->AdvanceTime(ns);
+  if (quiet_) return;
   DeviceState after = dev_->state();
   for (ReferenceUart& r : ref_) r.AdvanceTime(ns);
   const int edges = TakeEdges();

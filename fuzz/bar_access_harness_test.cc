@@ -122,6 +122,68 @@ TEST(BarAccessOracleTest, IirMatchesSources) {
             "iir-matches-sources");
 }
 
+// Counts the device calls a run makes.
+struct CallCounts {
+  int reads = 0, writes = 0, ioctls = 0, time = 0;
+  friend bool operator==(const CallCounts&, const CallCounts&) = default;
+};
+class CountingDevice : public RealDevice {
+ public:
+  CountingDevice(const DeviceOptions& o, CallCounts* counts)
+      : RealDevice(o), counts_(counts) {}
+  Result<size_t> Read(uint64_t pos, std::span<uint8_t> buf) override {
+    ++counts_->reads;
+    return RealDevice::Read(pos, buf);
+  }
+  Result<size_t> Write(uint64_t pos, std::span<const uint8_t> buf) override {
+    ++counts_->writes;
+    return RealDevice::Write(pos, buf);
+  }
+  Status Ioctl(uint32_t cmd, std::span<uint8_t> arg) override {
+    ++counts_->ioctls;
+    return RealDevice::Ioctl(cmd, arg);
+  }
+  void AdvanceTime(uint64_t ns) override {
+    ++counts_->time;
+    RealDevice::AdvanceTime(ns);
+  }
+
+ private:
+  CallCounts* counts_;
+};
+
+// Benchmarks price the oracles by switching them off: that must leave the
+// decoding and every device call as they are, and judge nothing.
+TEST(BarAccessHarnessTest, OraclesOffMakeTheSameCallsAndJudgeNothing) {
+  Input in(1, Profile::k16550a, IrqSetup::kIntx);
+  in.Write(0, kIer, kIerRdi | kIerThri).Write(0, kRbrThr, 0x41);
+  in.Read(0, kIirFcr).Read(0, kRbrThr).IoctlOp(bar::kIntxMask);
+  in.AdvanceNs(5000).Read(0, kLsr).ConfigRead(0, 4).WriteRepeat(0, kScr, 7, 3);
+  CallCounts on, off;
+  BarAccessOptions options;
+  options.factory = [&on](const DeviceOptions& o) {
+    return std::make_unique<CountingDevice>(o, &on);
+  };
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), options)), "none");
+  options.oracles = false;
+  options.factory = [&off](const DeviceOptions& o) {
+    return std::make_unique<CountingDevice>(o, &off);
+  };
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), options)), "none");
+  EXPECT_GT(on.reads, 0);
+  EXPECT_GT(on.ioctls, 0);
+  EXPECT_GT(on.time, 0);
+  EXPECT_EQ(on, off);
+  // A device that breaks a rule goes unjudged with the oracles off.
+  BarAccessOptions broken = With<PrioritisedKernelIir>();
+  broken.oracles = false;
+  Input iir(1, Profile::kKernel);
+  iir.Write(0, kIer, kIerRdi | kIerThri).Read(0, kIirFcr);
+  EXPECT_EQ(Oracle(RunBarAccess(iir.bytes(), broken)), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(iir.bytes(), With<PrioritisedKernelIir>())),
+            "iir-matches-sources");
+}
+
 // Signals the INTx eventfd on every THR write, masked or not.
 class SignalsWhileMasked : public RogueSignalDevice {
  public:
