@@ -73,6 +73,7 @@ MttyDevice::MttyDevice(const DeviceOptions& options)
   for (int i = 0; i < nr_ports_; ++i) {
     uarts_.push_back(std::make_unique<Uart16550>(profile_));
     uarts_.back()->set_interrupt_callback([this] { OnPortInterrupt(); });
+    bar_ports_[static_cast<size_t>(i)] = uarts_.back().get();
   }
 }
 
@@ -203,27 +204,44 @@ Result<size_t> MttyDevice::Access(uint64_t pos, uint8_t* buf, size_t count,
 Uart16550* MttyDevice::SingleByteBarPort(uint64_t pos, size_t count) const {
   // A guest's inb/outb: one byte inside a BAR the device has. Everything
   // else (config space, wider or straddling accesses, absent regions) takes
-  // Access, which gives the same answer for these too, only slower.
+  // Access, which gives the same answer for these too, only slower. Reads
+  // only what the constructor fixed: safe before the lock is taken.
   if (count != 1) return nullptr;
   const uint64_t index = pos >> vfio::kRegionIndexShift;
   const uint64_t offset = pos & vfio::kRegionOffsetMask;
-  if (index >= uarts_.size() || offset >= kBarSize) return nullptr;
-  return uarts_[index].get();
+  if (index >= bar_ports_.size() || offset >= kBarSize) return nullptr;
+  return bar_ports_[index];
 }
 
 Result<size_t> MttyDevice::Read(uint64_t pos, std::span<uint8_t> buf) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (Uart16550* port = SingleByteBarPort(pos, buf.size())) {
-    buf[0] = port->Read(static_cast<uint8_t>(pos & (kBarSize - 1)));
+  const auto reg = static_cast<uint8_t>(pos & (kBarSize - 1));
+  Uart16550* port = SingleByteBarPort(pos, buf.size());
+  if (port != nullptr && lock_.TryEnterBiased()) {
+    buf[0] = port->Read(reg);
+    lock_.ExitBiased();
+    return size_t{1};
+  }
+  BiasedLockGuard lock(lock_);
+  if (port != nullptr) {
+    lock_.OfferBias();
+    buf[0] = port->Read(reg);
     return size_t{1};
   }
   return Access(pos, buf.data(), buf.size(), /*write=*/false);
 }
 
 Result<size_t> MttyDevice::Write(uint64_t pos, std::span<const uint8_t> buf) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (Uart16550* port = SingleByteBarPort(pos, buf.size())) {
-    port->Write(static_cast<uint8_t>(pos & (kBarSize - 1)), buf[0]);
+  const auto reg = static_cast<uint8_t>(pos & (kBarSize - 1));
+  Uart16550* port = SingleByteBarPort(pos, buf.size());
+  if (port != nullptr && lock_.TryEnterBiased()) {
+    port->Write(reg, buf[0]);
+    lock_.ExitBiased();
+    return size_t{1};
+  }
+  BiasedLockGuard lock(lock_);
+  if (port != nullptr) {
+    lock_.OfferBias();
+    port->Write(reg, buf[0]);
     return size_t{1};
   }
   // Access only reads from `buf` when writing.
@@ -232,7 +250,7 @@ Result<size_t> MttyDevice::Write(uint64_t pos, std::span<const uint8_t> buf) {
 }
 
 Status MttyDevice::Ioctl(uint32_t cmd, std::span<uint8_t> arg) {
-  std::lock_guard<std::mutex> lock(mu_);
+  BiasedLockGuard lock(lock_);
   return IoctlLocked(cmd, arg);
 }
 
@@ -382,7 +400,7 @@ Status MttyDevice::FeatureLocked(std::span<uint8_t> arg) {
 }
 
 std::shared_ptr<MigrationFile> MttyDevice::TakeMigrationFile(int32_t token) {
-  std::lock_guard<std::mutex> lock(mu_);
+  BiasedLockGuard lock(lock_);
   if (token != kMigrationFileToken) return nullptr;
   return std::exchange(last_file_, nullptr);
 }
@@ -435,34 +453,34 @@ Status MttyDevice::Reset() { return Ioctl(vfio::kDeviceReset, {}); }
 
 Result<std::shared_ptr<MigrationFile>> MttyDevice::SetMigState(
     vfio::MigState target) {
-  std::lock_guard<std::mutex> lock(mu_);
+  BiasedLockGuard lock(lock_);
   return migration_.SetState(target);
 }
 
 vfio::MigState MttyDevice::mig_state() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  BiasedLockGuard lock(lock_);
   return migration_.state();
 }
 
 uint64_t MttyDevice::MigDataSize() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  BiasedLockGuard lock(lock_);
   return migration_.stop_copy_length();
 }
 
 void MttyDevice::AdvanceTime(uint64_t ns) {
-  std::lock_guard<std::mutex> lock(mu_);
+  BiasedLockGuard lock(lock_);
   for (auto& u : uarts_) u->AdvanceTime(ns);
 }
 
 void MttyDevice::Close() {
-  std::lock_guard<std::mutex> lock(mu_);
+  BiasedLockGuard lock(lock_);
   migration_.DropFiles();
   last_file_.reset();
   irq_.DisableAll();
 }
 
 DeviceState MttyDevice::state() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  BiasedLockGuard lock(lock_);
   DeviceState s;
   s.profile = profile_;
   s.nr_ports = nr_ports_;
@@ -482,7 +500,7 @@ DeviceState MttyDevice::state() const {
 }
 
 std::string MttyDevice::DebugString() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  BiasedLockGuard lock(lock_);
   std::ostringstream os;
   os << "mtty " << nr_ports_ << "-port profile=" << ProfileName(profile_)
      << "\n";

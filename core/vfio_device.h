@@ -10,21 +10,26 @@
 //    byte count / 0 or a negative errno (the kernel's value where the kernel
 //    sample has one); a failed call changes no state.
 //  * Thread-safe: every public method may be called from any thread. One
-//    mutex (`mu_`) serialises region access, ioctls, time and migration;
-//    interrupt sinks are signalled with it held, so a sink must not call
-//    back into the device. MigrationFile objects have their own lock and
-//    never take the device's.
+//    lock (`lock_`, a BiasedLock) serialises region access, ioctls, time and
+//    migration; interrupt sinks are signalled with it held, so a sink must
+//    not call back into the device (nor wait for another thread that uses
+//    it). MigrationFile objects have their own lock and never take the
+//    device's.
+//  * The first thread to make a 1-byte BAR access becomes the lock's owner:
+//    its later 1-byte BAR accesses (a guest's inb/outb) take no mutex and
+//    make no system call. The first call of any kind from a second thread
+//    ends that for the device's lifetime (core/biased_lock.h).
 #ifndef MTTY_CORE_VFIO_DEVICE_H_
 #define MTTY_CORE_VFIO_DEVICE_H_
 
 #include <array>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "core/biased_lock.h"
 #include "core/fixed_vector.h"
 #include "core/irq.h"
 #include "core/migration.h"
@@ -136,9 +141,12 @@ class MttyDevice {
 
   const int nr_ports_;
   const Profile profile_;
-  mutable std::mutex mu_;
+  mutable BiasedLock lock_;
   PciConfig config_;
   std::vector<std::unique_ptr<Uart16550>> uarts_;
+  // uarts_ by BAR index, null past nr_ports_; fixed after construction, so
+  // the lock-free fast path may read it.
+  std::array<Uart16550*, 2> bar_ports_{};
   IrqController irq_;
   std::unique_ptr<Ports> ports_;
   Migration migration_;
