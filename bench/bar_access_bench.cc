@@ -87,28 +87,34 @@ void BM_UncontendedMutex(benchmark::State& state) {
 }
 BENCHMARK(BM_UncontendedMutex);
 
+// The ratio comes from Google Benchmark's own measurement of the access (the
+// mean over all its iterations, shown as Time) and the best pread round:
+// a conservative pairing. `x_cheaper_than_pread` is an iteration-invariant
+// rate, i.e. pread_seconds * iterations / elapsed = pread_ns / access_ns.
+void ReportRatio(benchmark::State& state) {
+  state.counters["pread_ns"] = PreadNs();
+  state.counters["x_cheaper_than_pread"] = benchmark::Counter(
+      PreadNs() * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 void BarRead(benchmark::State& state, Profile p, uint8_t reg) {
   MttyDevice& d = Device(p);
+  PreadNs();  // measured before, not during, the timed loop
   uint8_t b;
   for (auto _ : state) {
     benchmark::DoNotOptimize(d.Read(kBar0 + reg, {&b, 1}));
   }
-  const double ns = NsPer([&] { (void)d.Read(kBar0 + reg, {&b, 1}); }, 200000);
-  state.counters["ns_per_access"] = ns;
-  state.counters["pread_ns"] = PreadNs();
-  state.counters["x_cheaper_than_pread"] = PreadNs() / ns;
+  ReportRatio(state);
 }
 
 void BarWrite(benchmark::State& state, Profile p, uint8_t reg) {
   MttyDevice& d = Device(p);
+  PreadNs();
   uint8_t b = 0x5a;
   for (auto _ : state) {
     benchmark::DoNotOptimize(d.Write(kBar0 + reg, {&b, 1}));
   }
-  const double ns = NsPer([&] { (void)d.Write(kBar0 + reg, {&b, 1}); }, 200000);
-  state.counters["ns_per_access"] = ns;
-  state.counters["pread_ns"] = PreadNs();
-  state.counters["x_cheaper_than_pread"] = PreadNs() / ns;
+  ReportRatio(state);
 }
 
 // SCR: a plain register; LSR: a computed status read; THR: a FIFO push.

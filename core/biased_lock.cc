@@ -64,8 +64,9 @@ void BiasedLock::Revoke() {
     // The process registered (FastPathSupported), after which the kernel
     // does not fail this command. Going on without the barrier could let
     // two threads into the device at once.
-    std::fputs("mtty: membarrier(PRIVATE_EXPEDITED) failed after registration\n",
-               stderr);
+    std::fputs(
+        "mtty: membarrier(PRIVATE_EXPEDITED) failed after registration\n",
+        stderr);
     std::abort();
   }
   for (int spins = 0; busy_.load(std::memory_order_acquire); ++spins) {

@@ -93,8 +93,12 @@ class BiasedLock {
 
   const bool allow_bias_;
   std::atomic<uint64_t> owner_{kNoOwner};
-  std::atomic<bool> busy_{false};
   std::atomic<bool> revoked_{false};
+  // In a word of its own: on the fast path the load of `revoked_` follows
+  // the store to `busy_` directly, and a CPU that checks store-to-load
+  // forwarding at word granularity (AMD Zen here) would stall that load
+  // until the store retires if they shared one.
+  alignas(8) std::atomic<bool> busy_{false};
   std::mutex mu_;
   State state_ = State::kUnbiased;  // guarded by mu_
   uint64_t owner_token_ = 0;        // guarded by mu_; valid when kBiased

@@ -137,5 +137,45 @@ TEST(FifoTest, CopyOutIsOldestFirstAcrossTheWrapAndZeroFilled) {
   }
 }
 
+TEST(FifoTest, ReplaceNewestOverwritesOnlyTheNewestByte) {
+  Fifo f;
+  EXPECT_FALSE(f.ReplaceNewest(0x55));  // empty: nothing to replace
+  EXPECT_TRUE(f.empty());
+  for (size_t shift = 0; shift < kFifoCapacity; ++shift) {
+    Fifo g;
+    for (size_t i = 0; i < shift; ++i) ASSERT_TRUE(g.Push(0xee));
+    for (size_t i = 0; i < shift; ++i) ASSERT_TRUE(g.Pop().has_value());
+    ASSERT_TRUE(g.Push(0x01));
+    ASSERT_TRUE(g.Push(0x02));
+    ASSERT_TRUE(g.ReplaceNewest(0x03));
+    EXPECT_EQ(g.size(), 2u) << "shift " << shift;
+    EXPECT_EQ(g.At(0), 0x01) << "shift " << shift;
+    EXPECT_EQ(g.At(1), 0x03) << "shift " << shift;
+  }
+}
+
+// AnyNonZero looks at the whole ring at once, so it is only right if popped
+// slots are zeroed: check it against the queue's contents at every head
+// position, with the one nonzero byte at every place in the queue and with
+// nonzero bytes already popped.
+TEST(FifoTest, AnyNonZeroSeesOnlyQueuedBytes) {
+  for (size_t shift = 0; shift < kFifoCapacity; ++shift) {
+    for (size_t n = 0; n <= kFifoCapacity; ++n) {
+      for (size_t hot = 0; hot <= n; ++hot) {  // hot == n: all zero
+        Fifo f;
+        for (size_t i = 0; i < shift; ++i) ASSERT_TRUE(f.Push(0xee));
+        for (size_t i = 0; i < shift; ++i) ASSERT_TRUE(f.Pop().has_value());
+        for (size_t i = 0; i < n; ++i) ASSERT_TRUE(f.Push(i == hot ? 0x10 : 0));
+        ASSERT_EQ(f.AnyNonZero(), hot < n)
+            << "shift " << shift << " n " << n << " hot " << hot;
+        // Popping the nonzero byte leaves only zeros behind.
+        for (size_t i = 0; i <= hot && i < n; ++i) f.Pop();
+        ASSERT_FALSE(f.AnyNonZero())
+            << "shift " << shift << " n " << n << " hot " << hot;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace mtty

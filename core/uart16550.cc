@@ -8,6 +8,8 @@
 #include <limits>
 #include <utility>
 
+#include "core/uart16550_inl.h"
+
 namespace mtty {
 namespace {
 
@@ -36,34 +38,6 @@ constexpr size_t kRecReserved = 56;
 static_assert(kRecReserved + 8 == Uart16550::kStateSize);
 static_assert(kRecRxFlags - kRecRxBytes == kFifoCapacity);
 static_assert(kRecIdleNs - kRecRxFlags == kFifoCapacity);
-
-// The sample's `max_fifo_size` without FIFOs: one holding register.
-constexpr uint8_t kNoFifoCapacity = 1;
-
-// FCR bits a 16550A keeps: trigger, DMA mode, enable. Bits 1/2 self-clear.
-constexpr uint8_t kFcrStoredMask = kFcrTriggerMask | kFcrDmaMode | kFcrEnable;
-
-// The kernel's MSR: DSR, DDSR and DCD always on; CTS|DCTS unless flow
-// control (MCR.AFE) sees a full FIFO.
-constexpr uint8_t kKernelMsrBase = kMsrDsr | kMsrDdsr | kMsrDcd;
-constexpr uint8_t kKernelMsrCts = kMsrCts | kMsrDcts;
-
-// Outside loopback, the 16550a profile's modem inputs are wired as a cable
-// with a ready peer: CTS, DSR and DCD asserted, no ring.
-constexpr uint8_t kFixedModemInputs = kMsrCts | kMsrDsr | kMsrDcd;
-
-uint8_t TriggerFromFcr(uint8_t fcr) {
-  switch (fcr & kFcrTriggerMask) {
-    case kFcrTrigger4:
-      return 4;
-    case kFcrTrigger8:
-      return 8;
-    case kFcrTrigger14:
-      return 14;
-    default:
-      return 1;
-  }
-}
 
 uint64_t SaturatingAdd(uint64_t a, uint64_t b) {
   const uint64_t max = std::numeric_limits<uint64_t>::max();
@@ -140,7 +114,7 @@ std::string DescribeFcr(uint8_t value) {
   if (value & kFcrClearRx) out += ", clear RX";
   if (value & kFcrClearTx) out += ", clear TX";
   if (value & kFcrDmaMode) out += ", DMA mode 1";
-  out += ", trigger " + std::to_string(TriggerFromFcr(value));
+  out += ", trigger " + std::to_string(uart_internal::TriggerFromFcr(value));
   if (value & 0x30) out += ", reserved bits 5:4 set";
   return out;
 }
@@ -257,34 +231,14 @@ void Uart16550::Reset() {
     rx_capacity_ = kFifoCapacity;
   } else {
     trigger_level_ = 1;
-    rx_capacity_ = kNoFifoCapacity;
+    rx_capacity_ = uart_internal::kNoFifoCapacity;
   }
 }
 
-uint8_t Uart16550::Read(uint8_t offset) {
-  if (offset >= kUartRegisterCount) return 0;
-  const bool was_asserted = InterruptAsserted();
-  const uint8_t value = Peek(offset);
-  int events = 0;
-  if (profile_ == Profile::kKernel) {
-    events = ReadKernel(offset);
-  } else {
-    Read16550a(offset);
-  }
-  Notify(was_asserted, events);
-  return value;
-}
+uint8_t Uart16550::Read(uint8_t offset) { return ReadInline(offset); }
 
 void Uart16550::Write(uint8_t offset, uint8_t value) {
-  if (offset >= kUartRegisterCount) return;
-  const bool was_asserted = InterruptAsserted();
-  int events = 0;
-  if (profile_ == Profile::kKernel) {
-    events = WriteKernel(offset, value);
-  } else {
-    Write16550a(offset, value);
-  }
-  Notify(was_asserted, events);
+  WriteInline(offset, value);
 }
 
 uint8_t Uart16550::Peek(uint8_t offset) const {
@@ -323,17 +277,14 @@ uint64_t Uart16550::CharTimeoutNs() const {
 }
 
 bool Uart16550::InterruptAsserted() const {
-  if (profile_ == Profile::kKernel) return false;
-  return (Iir16550a() & kIirNoInt) == 0;
+  return profile_ == Profile::k16550a && Pending16550a();
 }
 
 void Uart16550::Notify(bool was_asserted, int kernel_events) {
-  int fires = kernel_events;
-  if (profile_ == Profile::k16550a) {
-    fires = (!was_asserted && InterruptAsserted()) ? 1 : 0;
-  }
-  for (int i = 0; i < fires; ++i) {
-    if (interrupt_callback_) interrupt_callback_();
+  if (profile_ == Profile::kKernel) {
+    Fire(kernel_events);
+  } else if (!was_asserted && Pending16550a()) {
+    Fire(1);
   }
 }
 
@@ -341,309 +292,8 @@ void Uart16550::Notify(bool was_asserted, int kernel_events) {
 // Profile kKernel: handle_bar_read / handle_bar_write of the sample, with an
 // honest count in place of the head == tail emptiness test.
 
-uint8_t Uart16550::KernelIir() const {
-  uint8_t iir = 0;
-  if ((ier_ & kIerRlsi) && (lsr_errors_ & kLsrOe)) iir |= kIirRlsi;
-  if ((ier_ & kIerRdi) && rx_.size() >= trigger_level_) iir |= kIirRdi;
-  if ((ier_ & kIerThri) && rx_.empty()) iir |= kIirThri;
-  // The sample also ORs kIirMsi (0x00) when IER.MSI and MCR has RTS or DTR,
-  // which cannot change the value: a modem-status-only port reads "none".
-  if (iir == 0) iir = kIirNoInt;
-  return iir | kIirFifoMask;
-}
-
-uint8_t Uart16550::PeekKernel(uint8_t offset) const {
-  switch (offset) {
-    case kRbrThr:
-      if (dlab()) return static_cast<uint8_t>(divisor_ & 0xff);
-      // The sample leaves the byte unwritten when empty (a stack leak); 0 is
-      // the safe stand-in.
-      return rx_.Peek().value_or(0);
-    case kIer:
-      if (dlab()) return static_cast<uint8_t>(divisor_ >> 8);
-      return ier_ & 0x0f;
-    case kIirFcr:
-      return KernelIir();
-    case kLcr:
-      return lcr_;
-    case kMcr:
-      return mcr_;
-    case kLsr: {
-      uint8_t lsr = 0;
-      if (!rx_.empty()) lsr |= kLsrDr;
-      if (lsr_errors_ & kLsrOe) lsr |= kLsrOe;
-      if (rx_.empty()) lsr |= kLsrTemt | kLsrThre;
-      return lsr;
-    }
-    case kMsr: {
-      const bool flow_stopped =
-          (mcr_ & kMcrAfe) != 0 && rx_.size() >= rx_capacity_;
-      return kKernelMsrBase | (flow_stopped ? 0 : kKernelMsrCts);
-    }
-    case kScr:
-      return scr_;
-    default:
-      return 0;
-  }
-}
-
-int Uart16550::ReadKernel(uint8_t offset) {
-  if (offset != kRbrThr || dlab()) return 0;
-  rx_.Pop();
-  // Fires whenever the FIFO is empty after the read, even if it already was.
-  return (rx_.empty() && (ier_ & kIerThri)) ? 1 : 0;
-}
-
-int Uart16550::WriteKernel(uint8_t offset, uint8_t value) {
-  switch (offset) {
-    case kRbrThr:
-      if (dlab()) {
-        divisor_ |= value;
-        return 0;
-      }
-      if (rx_.size() < rx_capacity_ && rx_.Push(value)) {
-        lsr_errors_ &= static_cast<uint8_t>(~kLsrOe);
-        return ((ier_ & kIerRdi) && rx_.size() == trigger_level_) ? 1 : 0;
-      }
-      lsr_errors_ |= kLsrOe;
-      return (ier_ & kIerRlsi) ? 1 : 0;
-    case kIer:
-      if (dlab()) {
-        divisor_ |= static_cast<uint16_t>(value << 8);
-        return 0;
-      }
-      ier_ = value;
-      return ((value & kIerThri) && rx_.empty()) ? 1 : 0;
-    case kIirFcr:
-      fcr_ = value;
-      // Overrun survives the clear, as in the sample.
-      if (value & (kFcrClearRx | kFcrClearTx)) rx_.Clear();
-      // The sample computes 1/4/8/14 and then overwrites it with 1.
-      trigger_level_ = 1;
-      rx_capacity_ = (value & kFcrEnable) ? kFifoCapacity : kNoFifoCapacity;
-      return 0;
-    case kLcr:
-      if (value & kLcrDlab) divisor_ = 0;
-      lcr_ = value;
-      return 0;
-    case kMcr: {
-      mcr_ = value;
-      int events = 0;
-      if ((ier_ & kIerMsi) && (value & kMcrOut2)) ++events;
-      if ((ier_ & kIerMsi) && (value & (kMcrRts | kMcrDtr))) ++events;
-      return events;
-    }
-    case kScr:
-      scr_ = value;
-      return 0;
-    default:  // LSR and MSR writes are ignored.
-      return 0;
-  }
-}
-
 // ---------------------------------------------------------------------------
 // Profile k16550a.
-
-uint8_t Uart16550::Iir16550a() const {
-  uint8_t id = kIirNoInt;
-#if defined(MTTY_CANARY_IIR_PRIORITY)
-  // Canary iir_priority (tools/canary): THRE outranks every other source.
-  if ((ier_ & kIerThri) && thre_pending_) {
-    return kIirThri | (fifo_enabled() ? kIirFifoMask : 0);
-  }
-#endif
-  if ((ier_ & kIerRlsi) &&
-      (lsr_errors_ & (kLsrOe | kLsrPe | kLsrFe | kLsrBi))) {
-    id = kIirRlsi;
-  } else if ((ier_ & kIerRdi) && rx_.size() >= trigger_level_) {
-    id = kIirRdi;
-  } else if ((ier_ & kIerRdi) && cti_pending_) {
-    id = kIirCti;
-  } else if ((ier_ & kIerThri) && thre_pending_) {
-    id = kIirThri;
-  } else if ((ier_ & kIerMsi) && msr_delta_ != 0) {
-    id = kIirMsi;
-  }
-  return id | (fifo_enabled() ? kIirFifoMask : 0);
-}
-
-uint8_t Uart16550::Lsr16550a() const {
-  // Transmission is instantaneous, so THR and the shift register are always
-  // empty by the time software can look.
-  uint8_t lsr = kLsrThre | kLsrTemt | lsr_errors_;
-  if (!rx_.empty()) lsr |= kLsrDr;
-  if (fifo_enabled()) {
-    for (size_t i = 0; i < rx_flags_.size(); ++i) {
-      if (rx_flags_.At(i).value_or(0) != 0) {
-        lsr |= kLsrFifoError;
-        break;
-      }
-    }
-  }
-  return lsr;
-}
-
-uint8_t Uart16550::ModemInputs() const {
-  if (!(mcr_ & kMcrLoop)) return kFixedModemInputs;
-  uint8_t inputs = 0;
-  if (mcr_ & kMcrRts) inputs |= kMsrCts;
-  if (mcr_ & kMcrDtr) inputs |= kMsrDsr;
-  if (mcr_ & kMcrOut1) inputs |= kMsrRi;
-  if (mcr_ & kMcrOut2) inputs |= kMsrDcd;
-  return inputs;
-}
-
-uint8_t Uart16550::Peek16550a(uint8_t offset) const {
-  switch (offset) {
-    case kRbrThr:
-      if (dlab()) return static_cast<uint8_t>(divisor_ & 0xff);
-      return rx_.Peek().value_or(0);
-    case kIer:
-      if (dlab()) return static_cast<uint8_t>(divisor_ >> 8);
-      return ier_;
-    case kIirFcr:
-      return Iir16550a();
-    case kLcr:
-      return lcr_;
-    case kMcr:
-      return mcr_;
-    case kLsr:
-      return Lsr16550a();
-    case kMsr:
-      return ModemInputs() | msr_delta_;
-    case kScr:
-      return scr_;
-    default:
-      return 0;
-  }
-}
-
-void Uart16550::Read16550a(uint8_t offset) {
-  switch (offset) {
-    case kRbrThr:
-      if (dlab()) return;
-      rx_.Pop();
-      rx_flags_.Pop();
-      cti_pending_ = false;
-      idle_ns_ = 0;
-      return;
-    case kIirFcr:
-      // Reading IIR clears THRE only when THRE is what it reports.
-      if ((Iir16550a() & 0x0f) == kIirThri) thre_pending_ = false;
-      return;
-    case kLsr:
-      lsr_errors_ = 0;
-      return;
-    case kMsr:
-      msr_delta_ = 0;
-      return;
-    default:
-      return;
-  }
-}
-
-void Uart16550::Receive(uint8_t byte, uint8_t error_flags) {
-  // A new character restarts the timeout and ends any pending one.
-  cti_pending_ = false;
-  idle_ns_ = 0;
-#if defined(MTTY_CANARY_FIFO_COUNT_OFF_BY_ONE)
-  // Canary fifo_count_off_by_one (tools/canary): one byte past capacity.
-  if (rx_.size() > rx_capacity_) {
-#else
-  if (rx_.size() >= rx_capacity_) {
-#endif
-    lsr_errors_ |= kLsrOe;
-    // FIFO mode: the character in the shift register is lost, the FIFO kept.
-    if (fifo_enabled()) return;
-    // 16450 mode: the new character overwrites the unread one.
-    ClearRx();
-  }
-  rx_.Push(byte);
-  rx_flags_.Push(error_flags);
-  lsr_errors_ |= error_flags;
-}
-
-void Uart16550::ClearRx() {
-  rx_.Clear();
-  rx_flags_.Clear();
-  cti_pending_ = false;
-  idle_ns_ = 0;
-}
-
-void Uart16550::WriteFcr16550a(uint8_t value) {
-  const bool enable = (value & kFcrEnable) != 0;
-  if (enable != fifo_enabled()) {
-    ClearRx();  // the TX FIFO is always empty: transmission is instant
-  }
-  if (!enable) {
-    // Without bit 0 the other FCR bits are not taken.
-    fcr_ = 0;
-    trigger_level_ = 1;
-    rx_capacity_ = kNoFifoCapacity;
-    return;
-  }
-  if (value & kFcrClearRx) ClearRx();
-  fcr_ = value & kFcrStoredMask;
-  trigger_level_ = TriggerFromFcr(fcr_);
-  rx_capacity_ = kFifoCapacity;
-}
-
-void Uart16550::WriteMcr16550a(uint8_t value) {
-  const uint8_t before = ModemInputs();
-  mcr_ = value & 0x1f;  // bits 7:5 read 0 on a 16550A
-  const uint8_t after = ModemInputs();
-  const uint8_t changed = before ^ after;
-  if (changed & kMsrCts) msr_delta_ |= kMsrDcts;
-  if (changed & kMsrDsr) msr_delta_ |= kMsrDdsr;
-  if (changed & kMsrDcd) msr_delta_ |= kMsrDdcd;
-  if ((before & kMsrRi) && !(after & kMsrRi)) msr_delta_ |= kMsrTeri;
-}
-
-void Uart16550::Write16550a(uint8_t offset, uint8_t value) {
-  switch (offset) {
-    case kRbrThr:
-      if (dlab()) {
-        divisor_ = static_cast<uint16_t>((divisor_ & 0xff00) | value);
-        return;
-      }
-      // The write empties THR (clearing THRE), the character leaves at once
-      // and THR is empty again: net effect, THRE is (re)armed. During a break
-      // the line is held spacing and the character never arrives.
-      if (!(lcr_ & kLcrBreak)) Receive(value, 0);
-      thre_pending_ = true;
-      return;
-    case kIer: {
-      if (dlab()) {
-        divisor_ = static_cast<uint16_t>((divisor_ & 0x00ff) | (value << 8));
-        return;
-      }
-      const uint8_t before = ier_;
-      ier_ = value & 0x0f;
-      // THR is always empty, so enabling THRI raises THRE (rising edge only).
-      if (!(before & kIerThri) && (ier_ & kIerThri)) thre_pending_ = true;
-      return;
-    }
-    case kIirFcr:
-      WriteFcr16550a(value);
-      return;
-    case kLcr: {
-      const uint8_t before = lcr_;
-      lcr_ = value;
-      // The looped-back line goes spacing: the receiver loads one break
-      // character (0x00 with BI).
-      if (!(before & kLcrBreak) && (value & kLcrBreak)) Receive(0x00, kLsrBi);
-      return;
-    }
-    case kMcr:
-      WriteMcr16550a(value);
-      return;
-    case kScr:
-      scr_ = value;
-      return;
-    default:  // LSR and MSR writes are factory-test only: ignored.
-      return;
-  }
-}
 
 // ---------------------------------------------------------------------------
 // Migration.
@@ -719,7 +369,8 @@ Status Uart16550::LoadState(std::span<const uint8_t> in) {
     const bool power_on = trigger == 0 && capacity == kFifoCapacity && fcr == 0;
     const bool after_fcr =
         trigger == 1 &&
-        capacity == ((fcr & kFcrEnable) ? kFifoCapacity : kNoFifoCapacity);
+        capacity == ((fcr & kFcrEnable) ? kFifoCapacity
+                                        : uart_internal::kNoFifoCapacity);
     if (!power_on && !after_fcr) return invalid;
     if ((lsr_errors & static_cast<uint8_t>(~kLsrOe)) != 0) return invalid;
     if (msr_delta != 0 || thre != 0 || cti != 0 || idle_ns != 0) {
@@ -731,12 +382,15 @@ Status Uart16550::LoadState(std::span<const uint8_t> in) {
   } else {
     const bool enabled = (fcr & kFcrEnable) != 0;
     if ((ier & 0xf0) != 0 || (mcr & 0xe0) != 0) return invalid;
-    if (enabled ? (fcr & static_cast<uint8_t>(~kFcrStoredMask)) != 0
-                : fcr != 0) {
+    if (enabled
+            ? (fcr & static_cast<uint8_t>(~uart_internal::kFcrStoredMask)) != 0
+            : fcr != 0) {
       return invalid;
     }
-    if (trigger != (enabled ? TriggerFromFcr(fcr) : 1)) return invalid;
-    if (capacity != (enabled ? kFifoCapacity : kNoFifoCapacity)) {
+    if (trigger != (enabled ? uart_internal::TriggerFromFcr(fcr) : 1))
+      return invalid;
+    if (capacity !=
+        (enabled ? kFifoCapacity : uart_internal::kNoFifoCapacity)) {
       return invalid;
     }
     if (count > capacity) return invalid;

@@ -126,6 +126,10 @@ class MttyDevice {
   class Ports;  // MigrationPorts over uarts_
 
   Uart16550* SingleByteBarPort(uint64_t pos, size_t count) const;
+  // Takes the lock; `port` is SingleByteBarPort(pos, count).
+  [[gnu::noinline]] Result<size_t> LockedAccess(uint64_t pos, uint8_t* buf,
+                                                size_t count, Uart16550* port,
+                                                bool write);
   Result<size_t> Access(uint64_t pos, uint8_t* buf, size_t count, bool write);
   Status CheckRange(uint32_t index, uint64_t offset, size_t count) const;
   uint64_t RegionSize(uint32_t index) const;

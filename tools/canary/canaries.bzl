@@ -53,14 +53,14 @@ CANARIES = [
     {
         "name": "iir_priority",
         "fuzzer": "bar_access",
-        "files": ["core/uart16550.cc"],
+        "files": ["core/uart16550_inl.h"],
         "kind": "semantic",
         "what": "16550a IIR reports THRE ahead of received data (wrong priority)",
     },
     {
         "name": "fifo_count_off_by_one",
         "fuzzer": "bar_access",
-        "files": ["core/uart16550.cc"],
+        "files": ["core/uart16550_inl.h"],
         "kind": "semantic",
         "what": "the receive path accepts one byte more than the FIFO capacity",
     },
