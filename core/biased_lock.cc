@@ -2,12 +2,15 @@
 #include "core/biased_lock.h"
 
 #include <linux/membarrier.h>
-#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <thread>
 
 namespace mtty {
 namespace {
@@ -60,19 +63,29 @@ void BiasedLock::Revoke() {
   // of the process has passed a full barrier. So either the owner's
   // `busy_ = true` is visible below, or its next load of `revoked_` sees
   // true and it stays out.
-  if (Membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0) {
-    // The process registered (FastPathSupported), after which the kernel
-    // does not fail this command. Going on without the barrier could let
-    // two threads into the device at once.
-    std::fputs(
-        "mtty: membarrier(PRIVATE_EXPEDITED) failed after registration\n",
-        stderr);
-    std::abort();
+  for (;;) {
+    if (Membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0) break;
+    // ENOMEM (the kernel's cpumask allocation) is transient: try again.
+    // Anything else breaks the contract registration gave us, and going
+    // on without the barrier could let two threads into the device.
+    if (errno != ENOMEM && errno != EAGAIN && errno != EINTR) {
+      std::fprintf(stderr,
+                   "mtty: membarrier(PRIVATE_EXPEDITED) failed after "
+                   "registration: %s\n",
+                   std::strerror(errno));
+      std::abort();
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
-  for (int spins = 0; busy_.load(std::memory_order_acquire); ++spins) {
-    // The owner is inside one short section; on a machine with fewer CPUs
-    // than runnable threads it may need ours to finish.
-    if (spins >= 64) sched_yield();
+  // The owner is inside one short section. Spin briefly, then sleep rather
+  // than sched_yield: a real-time revoker could otherwise keep a preempted
+  // owner off its CPU.
+  for (int spins = 0; busy_.load(std::memory_order_acquire);) {
+    if (spins < 128) {
+      ++spins;
+    } else {
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+    }
   }
 }
 

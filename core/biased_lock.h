@@ -104,6 +104,18 @@ class BiasedLock {
   uint64_t owner_token_ = 0;        // guarded by mu_; valid when kBiased
 };
 
+// Ends a section entered with TryEnterBiased() when it goes out of scope.
+class BiasedSectionExit {
+ public:
+  explicit BiasedSectionExit(BiasedLock& lock) : lock_(lock) {}
+  ~BiasedSectionExit() { lock_.ExitBiased(); }
+  BiasedSectionExit(const BiasedSectionExit&) = delete;
+  BiasedSectionExit& operator=(const BiasedSectionExit&) = delete;
+
+ private:
+  BiasedLock& lock_;
+};
+
 // RAII Lock()/Unlock().
 class BiasedLockGuard {
  public:

@@ -144,9 +144,10 @@ class Uart16550 {
   // A byte write at `offset`. Offsets above 7 are ignored.
   void Write(uint8_t offset, uint8_t value);
   // Read and Write, defined inline in core/uart16550_inl.h for a caller on
-  // a hot path (the device's 1-byte BAR access) to include.
-  uint8_t ReadInline(uint8_t offset);
-  void WriteInline(uint8_t offset, uint8_t value);
+  // a hot path (the device's 1-byte BAR access) to include. The private
+  // helpers marked inline below are defined there too.
+  inline uint8_t ReadInline(uint8_t offset);
+  inline void WriteInline(uint8_t offset, uint8_t value);
   // Exactly what Read(offset) would return now, with no side effects.
   uint8_t Peek(uint8_t offset) const;
 
@@ -214,31 +215,31 @@ class Uart16550 {
   bool dlab() const { return (lcr_ & kLcrDlab) != 0; }
   bool fifo_enabled() const { return (fcr_ & kFcrEnable) != 0; }
 
-  uint8_t PeekKernel(uint8_t offset) const;
-  uint8_t Peek16550a(uint8_t offset) const;
+  inline uint8_t PeekKernel(uint8_t offset) const;
+  inline uint8_t Peek16550a(uint8_t offset) const;
   // Read: the value, with the side effects and (kKernel) the interrupt
   // events the sample signals.
-  uint8_t ReadKernel(uint8_t offset);
-  uint8_t Read16550a(uint8_t offset);
+  inline uint8_t ReadKernel(uint8_t offset);
+  inline uint8_t Read16550a(uint8_t offset);
   // Returns the number of interrupt events the sample would signal.
-  int WriteKernel(uint8_t offset, uint8_t value);
-  void Write16550a(uint8_t offset, uint8_t value);
+  inline int WriteKernel(uint8_t offset, uint8_t value);
+  inline void Write16550a(uint8_t offset, uint8_t value);
 
-  uint8_t KernelIir() const;
-  uint8_t Iir16550a() const;
+  inline uint8_t KernelIir() const;
+  inline uint8_t Iir16550a() const;
   // k16550a: some enabled interrupt source is pending (IIR bit 0 clear).
-  bool Pending16550a() const;
-  uint8_t Lsr16550a() const;
-  uint8_t ModemInputs() const;
-  void WriteFcr16550a(uint8_t value);
-  void WriteMcr16550a(uint8_t value);
+  inline bool Pending16550a() const;
+  inline uint8_t Lsr16550a() const;
+  inline uint8_t ModemInputs() const;
+  inline void WriteFcr16550a(uint8_t value);
+  inline void WriteMcr16550a(uint8_t value);
   // Delivers one character to the receiver (16550a): overrun, break latch.
-  void Receive(uint8_t byte, uint8_t error_flags);
-  void ClearRx();
+  inline void Receive(uint8_t byte, uint8_t error_flags);
+  inline void ClearRx();
   // Fires the callback as the profile requires after an access.
   void Notify(bool was_asserted, int kernel_events);
   // Calls the callback `times` times (if there is one).
-  void Fire(int times);
+  inline void Fire(int times);
 
   Profile profile_;
   std::function<void()> interrupt_callback_;

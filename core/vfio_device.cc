@@ -223,8 +223,8 @@ Uart16550* MttyDevice::SingleByteBarPort(uint64_t pos, size_t count) const {
                                                  std::span<uint8_t> buf) {
   Uart16550* port = SingleByteBarPort(pos, buf.size());
   if (port != nullptr && lock_.TryEnterBiased()) [[likely]] {
+    BiasedSectionExit exit(lock_);  // also if an interrupt sink throws
     buf[0] = port->ReadInline(static_cast<uint8_t>(pos & (kBarSize - 1)));
-    lock_.ExitBiased();
     return size_t{1};
   }
   return LockedAccess(pos, buf.data(), buf.size(), port, /*write=*/false);
@@ -234,8 +234,8 @@ Uart16550* MttyDevice::SingleByteBarPort(uint64_t pos, size_t count) const {
     uint64_t pos, std::span<const uint8_t> buf) {
   Uart16550* port = SingleByteBarPort(pos, buf.size());
   if (port != nullptr && lock_.TryEnterBiased()) [[likely]] {
+    BiasedSectionExit exit(lock_);
     port->WriteInline(static_cast<uint8_t>(pos & (kBarSize - 1)), buf[0]);
-    lock_.ExitBiased();
     return size_t{1};
   }
   // Access only reads from `buf` when writing.
