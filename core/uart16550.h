@@ -236,6 +236,8 @@ class Uart16550 {
   // Delivers one character to the receiver (16550a): overrun, break latch.
   inline void Receive(uint8_t byte, uint8_t error_flags);
   inline void ClearRx();
+  // lsr_errors_ = value, storing only on a change (see the definition).
+  inline void SetLsrErrors(uint8_t value);
   // Fires the callback as the profile requires after an access.
   void Notify(bool was_asserted, int kernel_events);
   // Calls the callback `times` times (if there is one).
