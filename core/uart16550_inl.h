@@ -46,9 +46,10 @@ inline uint8_t TriggerFromFcr(uint8_t fcr) {
 
 }  // namespace uart_internal
 
-// Everything on the per-access path is always_inline: clang's `flatten` on
-// the device's Read/Write marks only the calls written in their bodies, and
-// its heuristics leave these larger helpers out of line otherwise.
+// The per-access path is always_inline (all but the rarely written FCR and
+// MCR paths and ClearRx): clang's `flatten` on the device's Read/Write marks
+// only the calls written in their bodies, and its heuristics leave these
+// larger helpers out of line otherwise.
 //
 // Read and Write are the per-access path (bench/bar_access_bench): each
 // profile gets its own switch, and only the accesses that can raise an

@@ -483,6 +483,25 @@ TEST_F(Uart16550aTest, NonFifoOverrunOverwritesHoldingRegister) {
   EXPECT_EQ(uart_.Read(kRbrThr), 'b');
 }
 
+// The overwrite must replace the held byte's error flag too: a break byte
+// (BI) overwritten by a plain character leaves no flag behind. (The fast
+// path skips the flag store only when every flag is already zero.)
+TEST_F(Uart16550aTest, NonFifoOverrunClearsTheOverwrittenBytesFlag) {
+  uart_.Write(kLcr, kLcrBreak);  // the looped-back line receives a break
+  uart_.Write(kLcr, 0);
+  std::array<uint8_t, Uart16550::kStateSize> rec;
+  uart_.SaveState(rec);
+  ASSERT_EQ(rec[15], 1);     // one byte held
+  ASSERT_EQ(rec[16], 0x00);  // the break character
+  ASSERT_EQ(rec[32], kLsrBi);
+  uart_.Write(kRbrThr, 'c');  // overrun: overwrites the break byte
+  uart_.SaveState(rec);
+  EXPECT_EQ(rec[15], 1);
+  EXPECT_EQ(rec[16], 'c');
+  EXPECT_EQ(rec[32], 0) << "the break flag survived the overwrite";
+  EXPECT_EQ(uart_.Read(kRbrThr), 'c');
+}
+
 TEST_F(Uart16550aTest, FifoOverrunDropsIncomingByte) {
   uart_.Write(kIirFcr, kFcrEnable);
   Transmit(17);

@@ -2,9 +2,10 @@
 # `bazel run //fuzz:exec_rate [-- RUNS]`: executions per second of the
 # bar_access fuzzer next to an empty target's, both instrumented and run by
 # libFuzzer with the same flags on the same 64-op inputs, one after the
-# other (never in parallel). Prints both rates and their ratio. A finding
-# stops the run; set MTTY_FUZZ_IGNORE (fuzz/README.md) to measure past a
-# known, open one.
+# other (never in parallel); then the edges one bar_access run reaches and
+# the engine's floor (feature_sink: a target that only reaches N edges).
+# Prints the rates and their ratios. A finding stops the run; set
+# MTTY_FUZZ_IGNORE (fuzz/README.md) to measure past a known, open one.
 set -euo pipefail
 gen=$1 empty=$2 bar=$3 devonly=$4 sink=$5
 runs=${6:-200000}
@@ -38,7 +39,14 @@ footprint() {
     [ "$n" -lt "$lo" ] && lo=$n
     [ "$n" -gt "$hi" ] && hi=$n
   done
-  echo "$lo-$hi"
+  if [ "$hi" -eq 0 ]; then echo "unknown"; else echo "$lo-$hi"; fi
+}
+
+# Edges the sink reaches when asked for $1 (checks that it is one per call).
+sink_cov() {
+  rm -rf "$work/none" && mkdir "$work/none"
+  MTTY_FEATURE_SINK_EDGES=$1 "$sink" -runs=0 "$work/none" 2>&1 |
+    sed -n 's/.*INITED cov: \([0-9]*\).*/\1/p'
 }
 
 e=$(rate "$empty")
@@ -58,6 +66,7 @@ echo "device only: $d exec/s   (bar_access with the oracles off: the ceiling)"
 echo "bar_access:  $b exec/s"
 echo "footprint:   one bar_access execution reaches $fp edges (5 of the inputs)"
 echo "engine:      -entropic=0: empty $e0 exec/s; a target doing nothing but reach 150 edges $s150, 600 edges $s600"
+echo "             (libFuzzer's cov: for those two sink runs: $(sink_cov 150) and $(sink_cov 600); 2 of them are the driver's)"
 awk -v e="$e" -v b="$b" -v d="$d" 'BEGIN {
   printf "ratio:       %.3f of empty (target >= 0.25); device only reaches %.3f of empty\n", b / e, d / e
   printf "oracles:     bar_access runs at %.2f of the device-only rate\n", b / d }'
