@@ -29,6 +29,10 @@ uint32_t LoadU32(std::span<const uint8_t> bytes, size_t at) {
 
 }  // namespace
 
+const char* IrqSurfaceName(IrqSurface surface) {
+  return surface == IrqSurface::kLinux6_1 ? "linux-6.1" : "upstream";
+}
+
 // ---------------------------------------------------------------------------
 // EventfdSink
 
@@ -112,7 +116,10 @@ Status IrqController::GetIrqInfo(std::span<uint8_t> arg,
   if (info.index == vfio::kIntxIrqIndex) {
     info.flags = vfio::kIrqInfoEventfd | vfio::kIrqInfoMaskable |
                  vfio::kIrqInfoAutomasked;
-  } else if (info.index == vfio::kMsiIrqIndex) {
+  } else if (info.index == vfio::kMsiIrqIndex ||
+             (surface_ == IrqSurface::kLinux6_1 &&
+              info.index == vfio::kReqIrqIndex)) {
+    // Linux 6.1 still answers for the REQ index it never signals.
     info.flags = vfio::kIrqInfoEventfd | vfio::kIrqInfoNoresize;
   } else {
     return Status::Error(-EINVAL);
@@ -162,6 +169,7 @@ Status IrqController::SetIrqs(std::span<const uint8_t> arg, uint32_t num_irqs) {
   const std::span<const uint8_t> data =
       arg.subspan(kMinsz, static_cast<size_t>(data_size));
 
+  if (surface_ == IrqSurface::kLinux6_1) return SetIrqs61(flags, index, data);
   switch (index) {
     case vfio::kIntxIrqIndex:
       return SetIntx(flags, start, count, data);
@@ -266,7 +274,54 @@ void IrqController::DisableMsi() {
   irq_index_ = -1;
 }
 
+Status IrqController::SetIrqs61(uint32_t flags, uint32_t index,
+                                std::span<const uint8_t> data) {
+  // 6.1 checks neither start nor count: anything the core's validation let
+  // through (start + count <= 5) acts on vector 0. MASK/UNMASK, DATA_BOOL,
+  // no action or several, and MSI-X/ERR/REQ all succeed doing nothing.
+  if (index != vfio::kIntxIrqIndex && index != vfio::kMsiIrqIndex) {
+    return Status::Ok();
+  }
+  if ((flags & vfio::kIrqSetActionTypeMask) != vfio::kIrqSetActionTrigger) {
+    return Status::Ok();
+  }
+  if (flags & vfio::kIrqSetDataNone) {
+    // 6.1 puts the eventfd but keeps the pointer and goes on signalling it;
+    // here the sink stays installed, which is that behaviour made safe.
+    // MSI additionally falls back to INTx.
+    if (index == vfio::kMsiIrqIndex) irq_index_ = 0;
+    return Status::Ok();
+  }
+  if ((flags & vfio::kIrqSetDataEventfd) == 0) return Status::Ok();
+  // With count 0 there is no payload: 6.1 reads the fd through a NULL
+  // pointer. Refused here instead.
+  if (data.size() < sizeof(int32_t)) return Status::Error(-EINVAL);
+  int32_t fd;
+  std::memcpy(&fd, data.data(), sizeof(fd));
+  if (fd <= 0) return Status::Ok();  // 6.1 ignores fd 0 and negative fds
+  // A held MSI eventfd (even a put one) makes 6.1 ignore a new one.
+  if (index == vfio::kMsiIrqIndex && msi_sink_ != nullptr) return Status::Ok();
+  Result<std::shared_ptr<IrqSink>> sink = ResolveFd(fd);
+  if (!sink.ok()) return sink.status();
+  // INTx: the old sink is replaced (6.1 leaks its reference).
+  (index == vfio::kIntxIrqIndex ? intx_sink_ : msi_sink_) =
+      std::move(sink).value();
+  irq_index_ = static_cast<int>(index);
+  return Status::Ok();
+}
+
+bool IrqController::Trigger61() {
+  // 6.1 signals MSI when that is the type, else INTx, with no mask. Before
+  // any SET_IRQS (type -1) it signals a NULL INTx eventfd; dropped here.
+  std::shared_ptr<IrqSink>& sink = irq_index_ == 1 ? msi_sink_ : intx_sink_;
+  if (irq_index_ == -1 || sink == nullptr) return false;
+  sink->Signal();
+  ++signals_;
+  return true;
+}
+
 bool IrqController::Trigger() {
+  if (surface_ == IrqSurface::kLinux6_1) return Trigger61();
   if (irq_index_ == 1) {
     if (msi_sink_ == nullptr) return false;
     msi_sink_->Signal();

@@ -98,11 +98,29 @@ class FakeFdTable : public SinkResolver {
   std::map<int32_t, std::shared_ptr<CountingSink>> fds_;
 };
 
+// Which kernel's mtty interrupt code IrqController follows. Every
+// difference is a row of core/README.md's "Linux 6.1 interrupt surface"
+// table.
+enum class IrqSurface : uint8_t {
+  // The current sample (v6.7+ "vfio/mtty: Overhaul mtty interrupt
+  // handling"): the default.
+  kUpstream = 0,
+  // Linux 6.1 (Debian 12's kernel): no masking, no automask, REQ
+  // advertised, DATA_NONE puts the eventfd but keeps using it, a second
+  // MSI eventfd ignored, no teardown on close. Its memory-safety defects
+  // (NULL signal, NULL payload, use after put, leaks) are not reproduced:
+  // the safe answer for each is in core/PCI_IRQ.md.
+  kLinux6_1 = 1,
+};
+const char* IrqSurfaceName(IrqSurface surface);
+
 // The INTx/MSI state of one device and the two interrupt ioctls.
 //
-// Invariants, observable through state(): irq_index is 0 exactly when an
-// INTx sink is installed and 1 exactly when an MSI sink is, so at most one
-// is installed; intx_masked implies irq_index 0.
+// Invariants, observable through state(), for kUpstream: irq_index is 0
+// exactly when an INTx sink is installed and 1 exactly when an MSI sink is,
+// so at most one is installed; intx_masked implies irq_index 0. kLinux6_1
+// keeps only: intx_masked is always false, and irq_index 1 implies an MSI
+// sink (6.1 leaves a put MSI eventfd behind when it falls back to INTx).
 //
 // Not thread-safe: the device calls it with its own lock held, and sinks are
 // signalled from inside these calls.
@@ -110,7 +128,9 @@ class IrqController {
  public:
   // `resolver` is not owned and may be null (every fd is then -EBADF); it
   // must outlive the controller.
-  explicit IrqController(SinkResolver* resolver) : resolver_(resolver) {}
+  explicit IrqController(SinkResolver* resolver,
+                         IrqSurface surface = IrqSurface::kUpstream)
+      : resolver_(resolver), surface_(surface) {}
   IrqController(const IrqController&) = delete;
   IrqController& operator=(const IrqController&) = delete;
 
@@ -135,8 +155,11 @@ class IrqController {
   bool Trigger();
 
   // close_device: both sinks dropped, no IRQ type, INTx unmasked. The signal
-  // count is kept.
+  // count is kept. (Linux 6.1's mtty has no close_device: MttyDevice does
+  // not call this for kLinux6_1.)
   void DisableAll();
+
+  IrqSurface surface() const { return surface_; }
 
   struct State {
     int irq_index;  // -1 none, 0 INTx, 1 MSI
@@ -157,11 +180,16 @@ class IrqController {
   // two branches are the same but for the index.
   Status SetTrigger(int index, uint32_t flags, uint32_t start, uint32_t count,
                     std::span<const uint8_t> data);
+  // Linux 6.1's mtty_set_irqs and mtty_trigger_interrupt.
+  Status SetIrqs61(uint32_t flags, uint32_t index,
+                   std::span<const uint8_t> data);
+  bool Trigger61();
   Result<std::shared_ptr<IrqSink>> ResolveFd(int32_t fd);
   void DisableIntx();
   void DisableMsi();
 
   SinkResolver* resolver_;
+  const IrqSurface surface_;
   std::shared_ptr<IrqSink> intx_sink_;
   std::shared_ptr<IrqSink> msi_sink_;
   int irq_index_ = -1;

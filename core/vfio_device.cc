@@ -69,7 +69,7 @@ MttyDevice::MttyDevice(const DeviceOptions& options)
     : nr_ports_(ClampPorts(options.nr_ports)),
       profile_(options.profile),
       config_(nr_ports_),
-      irq_(options.resolver),
+      irq_(options.resolver, options.irq_surface),
       ports_(std::make_unique<Ports>(this)),
       migration_(ports_.get()) {
   for (int i = 0; i < nr_ports_; ++i) {
@@ -485,7 +485,8 @@ void MttyDevice::Close() {
   BiasedLockGuard lock(lock_);
   migration_.DropFiles();
   last_file_.reset();
-  irq_.DisableAll();
+  // Linux 6.1's mtty has no close_device: its eventfds stay installed.
+  if (irq_.surface() == IrqSurface::kUpstream) irq_.DisableAll();
 }
 
 DeviceState MttyDevice::state() const {

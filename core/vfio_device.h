@@ -46,6 +46,9 @@ struct DeviceOptions {
   // Resolves SET_IRQS eventfds; null means every fd is -EBADF. Not owned;
   // must outlive the device.
   SinkResolver* resolver = nullptr;
+  // Which kernel's interrupt code (SET_IRQS, GET_IRQ_INFO, signalling,
+  // close) the device follows; core/README.md lists the differences.
+  IrqSurface irq_surface = IrqSurface::kUpstream;
 };
 
 // A comparable snapshot of everything guest- or host-visible. Fixed-size

@@ -18,6 +18,8 @@ PACKAGES=(
   python3             # tools/ scripts
   python-is-python3   # Bazel 4's py_binary stub runs `/usr/bin/env python`
   zip                 # seed corpus archives (OSS-Fuzz packaging)
+  linux-source-6.1    # the kernel's own samples/vfio-mdev/mtty.c, built in userspace (//kshim)
+  xz-utils            # unpacks it at build time
 )
 
 missing=()
@@ -64,4 +66,5 @@ check "afl-clang-fast++" afl-clang-fast++ --version
 check "googletest sources" test -d /usr/src/googletest/googletest/src
 check "benchmark library" test -e /usr/include/benchmark/benchmark.h
 check "qemu-system-x86_64" qemu-system-x86_64 --version
+check "linux-source-6.1 tarball" test -e /usr/src/linux-source-6.1.tar.xz
 echo "setup: done"
