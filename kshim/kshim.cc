@@ -56,6 +56,8 @@ struct Runtime {
   std::string last_copy_to_user;
   kshim_fd_resolver resolver = nullptr;
   void* resolver_cookie = nullptr;
+  kshim_signal_hook signal_hook = nullptr;
+  void* signal_cookie = nullptr;
   bool verbose = false;
   bool module_loaded = false;
   int module_status = 0;
@@ -292,6 +294,11 @@ void kshim_set_fd_resolver(kshim_fd_resolver resolver, void* cookie) {
   R().resolver_cookie = cookie;
 }
 
+void kshim_set_signal_hook(kshim_signal_hook hook, void* cookie) {
+  R().signal_hook = hook;
+  R().signal_cookie = cookie;
+}
+
 struct eventfd_ctx* kshim_eventfd_ctx_fdget(int fd, const char* file,
                                             int line) {
   const Runtime& r = R();
@@ -351,6 +358,8 @@ u64 kshim_eventfd_signal(struct eventfd_ctx* ctx, u64 n, const char* file,
   }
   ctx->signals += n;
   Fds().signals_by_fd[ctx->fd] += n;
+  const Runtime& r = R();
+  if (r.signal_hook != nullptr) r.signal_hook(r.signal_cookie, ctx->identity, n);
   return n;
 }
 

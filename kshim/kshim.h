@@ -69,6 +69,12 @@ const char *kshim_last_copy_to_user_site(void);
  * for a file that is not an eventfd. */
 typedef int (*kshim_fd_resolver)(void *cookie, int fd, const void **identity);
 void kshim_set_fd_resolver(kshim_fd_resolver resolver, void *cookie);
+/* Called for every eventfd_signal the driver makes on a context (also on a
+ * put one: the kernel would write to whatever the pointer names), with the
+ * identity the resolver gave for it. */
+typedef void (*kshim_signal_hook)(void *cookie, const void *identity,
+                                  uint64_t n);
+void kshim_set_signal_hook(kshim_signal_hook hook, void *cookie);
 /* Signals delivered to the context of user descriptor `fd` so far. */
 uint64_t kshim_eventfd_signals(int fd);
 /* References the driver holds on the context of `fd`. */
