@@ -189,8 +189,13 @@ trace_seeds = rule(
     },
 )
 
-def mtty_fuzzer(name, srcs, deps = [], tags = [], **kwargs):
+def mtty_fuzzer(name, srcs, deps = [], tags = [], corpus = None, regression = True, **kwargs):
     """One fuzzer, all its builds. See the module docstring.
+
+    `corpus` names the corpus/<corpus>/ folder and dictionary when the
+    fuzzer shares another's input format (default: its own name).
+    `regression = False` leaves the replay test to the caller (the `_kernel`
+    targets use kernel_regression_test).
 
     Every generated target is tagged "fuzzer". With --//fuzz:engine=none
     (set by --config=gcc) the binaries are plain replay programs built by any
@@ -212,16 +217,19 @@ def mtty_fuzzer(name, srcs, deps = [], tags = [], **kwargs):
         binary = ":" + name + "_harness",
         tags = tags + ["fuzzer"],
     )
+    corpus = corpus or name
     native.sh_binary(
         name = name,
         srcs = ["//fuzz:run_fuzzer.sh"],
         data = [
             ":" + name + "_bin",
-            "//corpus:" + name,
+            "//corpus:" + corpus,
         ],
-        args = [name, "$(rootpath :" + name + "_bin)"],
+        args = [name, "$(rootpath :" + name + "_bin)", corpus],
         tags = tags + ["fuzzer"],
     )
+    if not regression:
+        return
     regression_test(
         name = name + "_regression",
         binary = ":" + name + "_bin",
@@ -231,6 +239,86 @@ def mtty_fuzzer(name, srcs, deps = [], tags = [], **kwargs):
             "corpus/" + name + ".generated",
             "fuzz/regressions/" + name,
         ],
+        size = "medium",
+        tags = tags + ["fuzzer"],
+    )
+
+def _kernel_regression_test_impl(ctx):
+    binary = ctx.executable.binary
+    script = ctx.actions.declare_file(ctx.label.name + ".sh")
+    ctx.actions.write(
+        output = script,
+        is_executable = True,
+        content = "\n".join([
+            "#!/usr/bin/env bash",
+            "# 1. Every seed of the shared corpus, hunting nothing: the real sample",
+            "#    and our kernel profile must agree (no unexplained difference).",
+            "# 2. Every reproducer <defect>[.<n>] in the regressions folder, hunting",
+            "#    that defect only: the run must fail and name the defect and",
+            "#    samples/vfio-mdev/mtty.c:LINE.",
+            "set -uo pipefail",
+            "export MTTY_KERNEL_QUIET=1",
+            "export ASAN_OPTIONS=\"${{ASAN_OPTIONS:-}}:detect_leaks=1\"",
+            "seeds=()",
+            "for d in {seed_dirs}; do [[ -d \"$d\" ]] && seeds+=(\"$d\"); done",
+            "if [[ ${{#seeds[@]}} -eq 0 ]]; then echo 'no seeds to replay' >&2; exit 1; fi",
+            "MTTY_KERNEL_HUNT=none {bin} -runs=0 \"${{seeds[@]}}\" || {{ echo 'FAIL: a seed shows an unexplained difference (above)' >&2; exit 1; }}",
+            "n=0",
+            "for f in {reg_dir}/*; do",
+            "  [[ -f \"$f\" ]] || continue",
+            "  defect=$(basename \"$f\"); defect=${{defect%%.*}}",
+            "  log=$(MTTY_KERNEL_HUNT=$defect {bin} \"$f\" 2>&1) && {{ echo \"FAIL: $f: no finding with MTTY_KERNEL_HUNT=$defect\" >&2; exit 1; }}",
+            "  if ! grep -q -- \"$defect\" <<<\"$log\" || ! grep -q 'samples/vfio-mdev/mtty.c:[0-9]' <<<\"$log\"; then",
+            "    echo \"$log\" >&2; echo \"FAIL: $f: the report does not name $defect at samples/vfio-mdev/mtty.c:LINE\" >&2; exit 1",
+            "  fi",
+            "  echo \"ok: $f reproduces $defect: $(grep -m1 -o 'samples/vfio-mdev/mtty.c:[0-9]*' <<<\"$log\")\"",
+            "  n=$((n + 1))",
+            "done",
+            "echo \"replayed ${{#seeds[@]}} seed folder(s) and $n defect reproducer(s)\"",
+            "",
+        ]).format(
+            bin = binary.short_path,
+            seed_dirs = " ".join(ctx.attr.seed_dirs),
+            reg_dir = ctx.attr.regression_dir,
+        ),
+    )
+    runfiles = ctx.runfiles(files = [binary] + ctx.files.data).merge(
+        ctx.attr.binary[DefaultInfo].default_runfiles,
+    )
+    return [DefaultInfo(executable = script, runfiles = runfiles)]
+
+kernel_regression_test = rule(
+    implementation = _kernel_regression_test_impl,
+    doc = "The `_kernel` targets' replay: seeds agree, reproducers find their defect.",
+    attrs = {
+        "binary": attr.label(executable = True, cfg = "target", mandatory = True),
+        "data": attr.label_list(allow_files = True),
+        "seed_dirs": attr.string_list(),
+        "regression_dir": attr.string(),
+    },
+    test = True,
+)
+
+def mtty_kernel_fuzzer(name, corpus, tags = []):
+    """`<corpus>_kernel`: the fuzzer `corpus`'s input format driving the real
+    Linux 6.1 sample in lockstep with our kernel profile (fuzz/kernel/)."""
+    mtty_fuzzer(
+        name = name,
+        srcs = [],
+        deps = ["//fuzz/kernel:" + name + "_entry"],
+        tags = tags,
+        corpus = corpus,
+        regression = False,
+    )
+    kernel_regression_test(
+        name = name + "_regression",
+        binary = ":" + name + "_bin",
+        data = ["//corpus:" + corpus, "//fuzz/regressions:" + name],
+        seed_dirs = [
+            "corpus/" + corpus,
+            "corpus/" + corpus + ".generated",
+        ],
+        regression_dir = "fuzz/regressions/" + name,
         size = "medium",
         tags = tags + ["fuzzer"],
     )

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # `bazel run //fuzz:<name> -- [libFuzzer flags] [extra corpus dirs]`
+# (the macro passes: <name> <binary> <corpus name>, then the user's args)
 #
 # Fuzzes a writable copy of corpus/<name>/ (the source tree is never written
 # unless MTTY_FUZZ_CORPUS points into it), with corpus/<name>.dict when it
@@ -12,7 +13,10 @@
 set -euo pipefail
 name=$1
 bin=$2
-shift 2
+# The corpus folder: the fuzzer's own, or the one whose input format it
+# shares (the _kernel targets).
+seeds_name=$3
+shift 3
 
 here=$(pwd)
 out=${MTTY_FUZZ_OUT:-/tmp/mtty-fuzz}/$name
@@ -25,7 +29,7 @@ else
   mkdir -p "$corpus"
   # Seeds are read-only in the runfiles tree; copy them into a writable dir.
   # corpus/<name>.generated/ holds the seeds built from conformance traces.
-  for seeds in "$here/corpus/$name" "$here/corpus/$name.generated"; do
+  for seeds in "$here/corpus/$seeds_name" "$here/corpus/$seeds_name.generated"; do
     if [[ -d "$seeds" ]]; then
       find -L "$seeds" -maxdepth 1 -type f -exec cp -f {} "$corpus/" \;
     fi
@@ -34,7 +38,7 @@ else
 fi
 
 flags=()
-options="$here/corpus/$name.options"
+options="$here/corpus/$seeds_name.options"
 if [[ -f "$options" ]]; then
   while read -r line; do
     line=${line%%#*}
@@ -43,7 +47,7 @@ if [[ -f "$options" ]]; then
   done <"$options"
 fi
 defaults="${flags[*]:-none}"
-dict="$here/corpus/$name.dict"
+dict="$here/corpus/$seeds_name.dict"
 [[ -f "$dict" ]] && flags+=("-dict=$dict")
 flags+=("-artifact_prefix=$out/artifacts/")
 
@@ -56,8 +60,8 @@ if ((has_jobs)); then cd "$out"; fi
 
 echo "mtty-fuzz: $name"
 echo "mtty-fuzz:   corpus    $corpus ($(find "$corpus" -type f | wc -l) inputs)"
-echo "mtty-fuzz:   dict      $([[ -f "$dict" ]] && echo "corpus/$name.dict" || echo none)"
-echo "mtty-fuzz:   options   $defaults (corpus/$name.options)"
+echo "mtty-fuzz:   dict      $([[ -f "$dict" ]] && echo "corpus/$seeds_name.dict" || echo none)"
+echo "mtty-fuzz:   options   $defaults (corpus/$seeds_name.options)"
 echo "mtty-fuzz:   artifacts $out/artifacts/"
 echo "mtty-fuzz:   reproduce a crash with: bazel run //fuzz:${name}_bin -- <crash-file>"
 exec "$here/$bin" "${flags[@]}" "$@" "$corpus"
