@@ -21,6 +21,15 @@ libFuzzer was still running the seed corpus (before INITED): the seeds, not
 the mutations, hit the bug. --from-empty starts every run from an empty
 corpus (dictionary still on) to measure the fuzzing alone.
 
+--real measures the real defects instead (REAL_DEFECTS in the same file):
+nothing is planted; each `_kernel` fuzzer drives Linux 6.1's own
+samples/vfio-mdev/mtty.c with MTTY_KERNEL_HUNT=<defect>, so the other known
+defects are avoided, from an empty corpus (dictionary on), and a run counts
+as found when its crash reproduces with that hunt, names the defect and
+samples/vfio-mdev/mtty.c:LINE, and does not reproduce hunting nothing.
+
+  bazel run //tools:canary_bench -- --real --runs=3 --max-time=120
+
 Exit status 0 when every canary was found in every run, 1 otherwise.
 """
 
@@ -43,15 +52,136 @@ import fuzzlib  # noqa: E402
 import triage  # noqa: E402
 
 
-def load_canaries(ws: str) -> List[dict]:
-    """CANARIES from tools/canary/canaries.bzl (a literal list)."""
+def load_canaries(ws: str, list_name: str = "CANARIES") -> List[dict]:
+    """CANARIES (or REAL_DEFECTS) from tools/canary/canaries.bzl (literal lists)."""
     path = os.path.join(ws, "tools", "canary", "canaries.bzl")
     tree = ast.parse(open(path).read(), path)
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "CANARIES" for t in node.targets):
+                isinstance(t, ast.Name) and t.id == list_name for t in node.targets):
             return ast.literal_eval(node.value)
-    raise RuntimeError(f"no CANARIES list in {path}")
+    raise RuntimeError(f"no {list_name} list in {path}")
+
+
+_SITE = re.compile(r"samples/vfio-mdev/mtty\.c:(\d+)")
+
+
+def _replay(binary: str, crash: str, hunt: str) -> subprocess.CompletedProcess:
+    return subprocess.run([binary, crash], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, errors="replace", timeout=120,
+                          env=fuzzlib.fuzz_env({"MTTY_KERNEL_HUNT": hunt,
+                                                "MTTY_KERNEL_QUIET": "1"}))
+
+
+def judge_real(binary: str, defect: str, crash: str) -> dict:
+    """found: the crash reproduces hunting `defect` alone, its report names
+    the defect and the sample's file:line, and hunting nothing it passes."""
+    hunted = _replay(binary, crash, defect)
+    if hunted.returncode == 0:
+        return {"found": False, "note": "crash did not reproduce"}
+    site = _SITE.search(hunted.stdout)
+    if defect not in hunted.stdout or site is None:
+        return {"found": False, "note": "report does not name the defect at mtty.c:LINE"}
+    if _replay(binary, crash, "none").returncode != 0:
+        return {"found": False, "note": "crashes with nothing hunted: not this defect"}
+    return {"found": True, "kind": f"mtty.c:{site.group(1)}"}
+
+
+def real_run(binary: str, fz: fuzzlib.Fuzzer, defect: str, seed: int,
+             max_time: float, workdir: str) -> dict:
+    """Time to the first crash of one real defect, from an empty corpus."""
+    work = os.path.join(workdir, f"run{seed}")
+    shutil.rmtree(work, ignore_errors=True)
+    corpus = os.path.join(work, "corpus")
+    arts = os.path.join(work, "artifacts")
+    os.makedirs(corpus)
+    os.makedirs(arts)
+    flags = fz.default_flags() + [f"-seed={seed}", "-timeout=10", "-print_final_stats=0",
+                                  f"-max_total_time={int(max_time)}",
+                                  f"-artifact_prefix={arts}/", corpus]
+    res = {"seed": seed, "seconds": max_time, "found": False, "note": ""}
+    t0 = time.monotonic()
+    with open(os.path.join(work, "log"), "w") as logf:
+        try:
+            subprocess.run([binary] + flags, cwd=work, stdout=logf, stderr=subprocess.STDOUT,
+                           env=fuzzlib.fuzz_env({"MTTY_KERNEL_HUNT": defect}),
+                           timeout=max_time + 60)
+        except subprocess.TimeoutExpired:
+            pass
+    elapsed = time.monotonic() - t0
+    found = _crashes(arts)
+    if not found:
+        res["note"] = "no crash"
+        return res
+    verdict = judge_real(binary, defect, found[0])
+    if verdict["found"]:
+        res.update(found=True, seconds=round(elapsed, 2), kind=verdict["kind"],
+                   input=found[0], by_seed=False)
+    else:
+        res["note"] = verdict["note"]
+    return res
+
+
+def main_real(args, ws: str, out: str) -> int:
+    defects = load_canaries(ws, "REAL_DEFECTS")
+    want = [s for s in args.canary.split(",") if s]
+    if want:
+        defects = [d for d in defects if d["name"] in want]
+    bz = fuzzlib.Bazel(ws)
+    fuzzers = {f.name: f for f in fuzzlib.discover_fuzzers(bz)}
+    needed = sorted({d["fuzzer"] for d in defects})
+    fuzzlib.log(f"canary_bench: building {', '.join(needed)}")
+    broken = bz.build_each([fuzzers[n].label for n in needed if n in fuzzers])
+    binaries = {n: fuzzlib.copy_binary(bz.output_path(fuzzers[n].label),
+                                       os.path.join(out, "bin", "real", n))
+                for n in needed if n in fuzzers and fuzzers[n].label not in broken}
+    jobs = [(d, seed) for d in defects if d["fuzzer"] in binaries
+            for seed in range(1, args.runs + 1)]
+
+    def work(job):
+        d, seed = job
+        r = real_run(binaries[d["fuzzer"]], fuzzers[d["fuzzer"]], d["name"], seed,
+                     args.max_time, os.path.join(out, "runs", d["name"]))
+        state = f"found in {r['seconds']:.1f} s: {r.get('kind')}" if r["found"] else r["note"]
+        fuzzlib.log(f"canary_bench: {d['name']} seed {seed}: {state}")
+        return d["name"], r
+
+    results: Dict[str, List[dict]] = {d["name"]: [] for d in defects}
+    with ThreadPoolExecutor(max_workers=max(1, args.parallel)) as ex:
+        for name, r in ex.map(work, jobs):
+            results[name].append(r)
+    rows = []
+    all_found = True
+    for d in defects:
+        rs = sorted(results[d["name"]], key=lambda r: r["seed"])
+        n = sum(1 for r in rs if r["found"])
+        if not rs or n < len(rs):
+            all_found = False
+        times = [r["seconds"] for r in rs] or [args.max_time]
+        med, mx = statistics.median(times), max(times)
+        capped = n < len(rs)
+        sites = ", ".join(sorted({r["kind"] for r in rs if r["found"]})) or "-"
+        notes = "; ".join(sorted({r["note"] for r in rs if r["note"]}))
+        rows.append([d["name"], d["fuzzer"], d["detector"], f"{n}/{len(rs)}",
+                     (">" if capped and med >= args.max_time else "") + f"{med:.1f} s",
+                     (">" if capped else "") + f"{mx:.1f} s", sites, notes])
+    header = ["real defect", "fuzzer", "detector", "found", "median", "max", "report", "note"]
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    table = ["| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |",
+             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    for r in rows:
+        table.append("| " + " | ".join(str(v).ljust(w) for v, w in zip(r, widths)) + " |")
+    text = "\n".join(table)
+    print(text)
+    with open(os.path.join(out, "real_defects.md"), "w") as f:
+        f.write(text + "\n")
+    with open(os.path.join(out, "real_defects.json"), "w") as f:
+        json.dump({"runs": args.runs, "max_time": args.max_time, "defects": defects,
+                   "results": results}, f, indent=2)
+    print(f"\n{'every real defect found in every run' if all_found else 'NOT every real defect was found'}"
+          f" (empty start corpus, Linux 6.1 samples/vfio-mdev/mtty.c); details in "
+          f"{out}/real_defects.json")
+    return 0 if all_found else 1
 
 
 def _crashes(d: str) -> List[str]:
@@ -170,9 +300,21 @@ def main(argv: List[str]) -> int:
     ap.add_argument("--output-base", default=os.path.expanduser("~/.cache/mtty-bazel-canary"),
                     help="Bazel output base for the --define canary=... builds")
     ap.add_argument("--list", action="store_true", help="list the canaries and exit")
+    ap.add_argument("--real", action="store_true",
+                    help="the real Linux 6.1 sample's known defects (REAL_DEFECTS), "
+                         "not the planted canaries; always from an empty corpus")
     args = ap.parse_args(argv)
 
     ws = fuzzlib.workspace()
+    if args.real:
+        if args.list:
+            for d in load_canaries(ws, "REAL_DEFECTS"):
+                print(f"{d['name']:24} {d['fuzzer']:20} {d['detector']:12} facts {d['facts']}")
+            return 0
+        cwd = os.environ.get("BUILD_WORKING_DIRECTORY", os.getcwd())
+        out = os.path.abspath(os.path.join(cwd, args.out))
+        os.makedirs(out, exist_ok=True)
+        return main_real(args, ws, out)
     canaries = load_canaries(ws)
     if args.list:
         for c in canaries:

@@ -183,12 +183,22 @@ class Fuzzer:
         return f"//{self.package}:{self.name}"
 
     @property
+    def corpus_name(self) -> str:
+        """A `<name>_kernel` target shares `<name>`'s input format, corpus
+        and dictionary (fuzz/kernel/README.md)."""
+        return self.name[:-len("_kernel")] if self.name.endswith("_kernel") else self.name
+
+    @property
+    def kernel(self) -> bool:
+        return self.name.endswith("_kernel")
+
+    @property
     def seed_dir(self) -> str:
-        return os.path.join(self.ws, "corpus", self.name)
+        return os.path.join(self.ws, "corpus", self.corpus_name)
 
     @property
     def dict_path(self) -> Optional[str]:
-        p = os.path.join(self.ws, "corpus", self.name + ".dict")
+        p = os.path.join(self.ws, "corpus", self.corpus_name + ".dict")
         return p if os.path.isfile(p) else None
 
     @property
@@ -199,7 +209,7 @@ class Fuzzer:
         """libFuzzer flags from corpus/<name>.options, the defaults
         `bazel run //fuzz:<name>` uses (fuzz/run_fuzzer.sh), then -dict.
         Flags given later on a command line win."""
-        flags = read_options(os.path.join(self.ws, "corpus", self.name + ".options"))
+        flags = read_options(os.path.join(self.ws, "corpus", self.corpus_name + ".options"))
         if self.dict_path and not any(f.startswith("-dict=") for f in flags):
             flags.append(f"-dict={self.dict_path}")
         return flags
@@ -345,7 +355,11 @@ def replay_stats(binary: str, dirs: List[str], timeout: float = 600,
 
 
 def fuzz_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """Sanitizer options for a fuzz run. The `_kernel` targets hunt nothing
+    unless told (MTTY_KERNEL_HUNT): a campaign looks for new differences
+    from the real sample; its known defects are tools/canary_bench --real's."""
     env = clean_env()
+    env.setdefault("MTTY_KERNEL_HUNT", "none")
     env.setdefault("ASAN_OPTIONS", "")
     env["ASAN_OPTIONS"] = ":".join(filter(None, [
         env["ASAN_OPTIONS"], "detect_leaks=1", "abort_on_error=0",

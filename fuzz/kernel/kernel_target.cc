@@ -19,7 +19,6 @@ void FuzzOneInput(const std::function<void(const DeviceFactory&)>& drive) {
   static const Hunt& hunt = [] () -> const Hunt& {
     const Hunt& h = Hunt::FromEnvironment();
     IgnoreEveryOracle();
-    InstallCrashNote();
     if (std::getenv("MTTY_KERNEL_QUIET") == nullptr) {
       std::fprintf(stderr,
                    "mtty-kernel: driving Linux 6.1 samples/vfio-mdev/mtty.c in "

@@ -24,8 +24,7 @@ std::optional<Finding> RunKernelTarget(
     const Hunt& hunt, const std::function<void(const DeviceFactory&)>& drive);
 
 // For LLVMFuzzerTestOneInput: once per process, reads MTTY_KERNEL_HUNT,
-// turns the harness's oracles off, installs the crash note and prints the
-// hunt; then runs the input and aborts on a finding.
+// turns the harness's oracles off and prints the hunt; then runs the input and aborts on a finding.
 void FuzzOneInput(const std::function<void(const DeviceFactory&)>& drive);
 
 }  // namespace mtty::fuzz::kernel

@@ -51,6 +51,16 @@ const std::array<DefectInfo, kNumDefects>& AllDefects() {
        "handle_bar_write", Detector::kDifferential,
        "16 queued bytes make head == tail: the port reads as empty and "
        "wedges until an FCR clear"},
+      {Defect::kBarOffsetUnchecked, "bar-offset-unchecked", "handle_bar_read",
+       Detector::kDifferential,
+       "BAR accesses are not checked against the 8-byte region: offsets "
+       "8..0xffff are accepted (writes dropped, reads copy uninitialised "
+       "stack bytes) and the u16 offset makes 0x10000 alias register 0"},
+      {Defect::kConfigWriteUnchecked, "config-write-unchecked",
+       "handle_pci_cfg_write", Detector::kDifferential,
+       "config writes are not checked against the 255-byte region: any "
+       "40-bit offset is accepted and truncated to u16, so 0x10010 writes "
+       "BAR0"},
   }};
   return kDefects;
 }

@@ -38,8 +38,10 @@ enum class Defect : uint8_t {
   kEventfdPutUnderflow,   // §2.3, still in 6.1
   kEventfdLeak,           // §2.3, still in 6.1
   kFifoFullReadsEmpty,    // §2.2 #9
+  kBarOffsetUnchecked,    // §2.2 #16
+  kConfigWriteUnchecked,  // §2.1 #1, the write side
 };
-inline constexpr size_t kNumDefects = 11;
+inline constexpr size_t kNumDefects = 13;
 
 // How a run sees the defect happen.
 enum class Detector : uint8_t {

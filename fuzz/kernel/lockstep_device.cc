@@ -14,10 +14,6 @@
 #include "kshim/kshim.h"
 #include "mtty_sites.h"
 
-// Sanitizer runtimes define it; a build without one (--config=gcc) does not.
-extern "C" void __sanitizer_set_death_callback(void (*callback)(void))
-    __attribute__((weak));
-
 namespace mtty::fuzz::kernel {
 namespace {
 
@@ -62,6 +58,16 @@ uint64_t RegionOffset(uint64_t pos) { return pos & vfio::kRegionOffsetMask; }
 bool PartialBarChunk(const Chunk& c) {
   const uint64_t o = RegionOffset(c.pos) & kU16;
   return (o > 0x10 && o <= 0x13) || (o > 0x14 && o <= 0x17);
+}
+
+bool ServesMissingRegister(Defect d) {
+  return d == Defect::kBarIndexOob || d == Defect::kPhantomBar1 ||
+         d == Defect::kBarOffsetUnchecked || d == Defect::kConfigWriteUnchecked;
+}
+
+// Whether an access reaches past the 8-byte BAR (the sample serves it).
+bool BeyondBar(uint64_t pos, size_t len) {
+  return len > 0 && RegionOffset(pos) + len > MttyDevice::kBarSize;
 }
 
 std::string Hex(std::span<const uint8_t> b) {
@@ -116,19 +122,6 @@ std::string StateDiff(const DeviceState& k, const DeviceState& o) {
   return "";
 }
 
-// The op the sample is running, for the crash note.
-std::string& CurrentOp() {
-  static std::string* op = new std::string("(none yet)");
-  return *op;
-}
-
-void CrashNote() {
-  std::fprintf(stderr,
-               "==mtty-kernel== the sample (Linux 6.1 samples/vfio-mdev/"
-               "mtty.c) was running: %s\n",
-               CurrentOp().c_str());
-}
-
 }  // namespace
 
 std::string SampleSite(const char* function) {
@@ -148,10 +141,14 @@ static std::string Reaches(std::optional<Defect> d) {
 }
 
 
-void InstallCrashNote() {
-  if (__sanitizer_set_death_callback != nullptr) {
-    __sanitizer_set_death_callback(&CrashNote);
-  }
+void LockstepDevice::AnnounceHunted(std::optional<Defect> d,
+                                    const std::string& what) const {
+  // A sanitizer report names the sample's line but not the defect, and
+  // libFuzzer owns the sanitizers' death callback: say it before the op.
+  if (!d || Info(*d).detector != Detector::kSanitizer) return;
+  std::fprintf(stderr, "==mtty-kernel== op #%llu, %s%s\n",
+               static_cast<unsigned long long>(op_), what.c_str(),
+               Reaches(d).c_str());
 }
 
 unsigned KshimFatalMask(const Hunt& hunt) {
@@ -233,16 +230,13 @@ LockstepDevice::LockstepDevice(const DeviceOptions& options,
                                StatusText(kernel_->create_status()));
     return;
   }
-  CurrentOp() = "the device's creation";
   Compare("creation", Status::Ok(), Status::Ok(), {}, {}, false);
 }
 
 LockstepDevice::~LockstepDevice() {
   // The sample's remove, then every eventfd closes: what it still holds is
   // an eventfd-leak (kshim reports it, fatally when hunted).
-  CurrentOp() = "mtty_remove and the eventfds' close";
   kernel_.reset();
-  CurrentOp() = "(none)";
 }
 
 void LockstepDevice::Found(const std::string& oracle, std::string detail) {
@@ -280,6 +274,9 @@ std::optional<Defect> LockstepDevice::ReadDefect(uint64_t pos,
   if (index == vfio::kBar1RegionIndex && nr_ports_ == 1) {
     return Defect::kPhantomBar1;
   }
+  if (index <= vfio::kBar1RegionIndex && BeyondBar(pos, len)) {
+    return Defect::kBarOffsetUnchecked;
+  }
   return std::nullopt;
 }
 
@@ -287,6 +284,9 @@ std::optional<Defect> LockstepDevice::WriteDefect(uint64_t pos,
                                                   size_t len) const {
   const uint32_t index = RegionIndex(pos);
   if (index == vfio::kConfigRegionIndex) {
+    if (len > 0 && RegionOffset(pos) + len > PciConfig::kRegionSize) {
+      return Defect::kConfigWriteUnchecked;
+    }
     for (const Chunk& c : Chunks(pos, len)) {
       const uint64_t o = RegionOffset(c.pos) & kU16;
       const bool bar = o == 0x10 || (o == 0x14 && nr_ports_ == 2);
@@ -299,6 +299,9 @@ std::optional<Defect> LockstepDevice::WriteDefect(uint64_t pos,
   }
   if (index == vfio::kBar1RegionIndex && nr_ports_ == 1) {
     return Defect::kPhantomBar1;
+  }
+  if (index <= vfio::kBar1RegionIndex && BeyondBar(pos, len)) {
+    return Defect::kBarOffsetUnchecked;
   }
   if (index <= vfio::kBar1RegionIndex) {
     // The 16th queued byte makes head == tail (a 16-entry ring): count the
@@ -418,13 +421,12 @@ Result<size_t> LockstepDevice::Read(uint64_t pos, std::span<uint8_t> buf) {
   const std::string what =
       Format("read region %u offset 0x%llx len %zu", RegionIndex(pos),
              static_cast<unsigned long long>(RegionOffset(pos)), buf.size());
-  CurrentOp() = what + Reaches(d);
+  AnnounceHunted(d, what);
   std::vector<uint8_t> mine(buf.begin(), buf.end());
   const Result<size_t> k = kernel_->Read(pos, buf);
   const Result<size_t> o = ours_->Read(pos, mine);
-  if (d && !finding_ && (*d == Defect::kBarIndexOob ||
-                         *d == Defect::kPhantomBar1)) {
-    // Hunted: the sample served a region it does not have.
+  if (d && !finding_ && ServesMissingRegister(*d)) {
+    // Hunted: the sample served a register it does not have.
     if (k.ok()) {
       FoundDefect(*d, Format("%s returned %zu bytes (%s); ours %s",
                              what.c_str(), k.value(), Hex(buf).c_str(),
@@ -453,7 +455,7 @@ Result<size_t> LockstepDevice::Write(uint64_t pos,
       Format("write region %u offset 0x%llx len %zu data %s", RegionIndex(pos),
              static_cast<unsigned long long>(RegionOffset(pos)), buf.size(),
              Hex(buf).c_str());
-  CurrentOp() = what + Reaches(d);
+  AnnounceHunted(d, what);
   const Result<size_t> k = kernel_->Write(pos, buf);
   Result<size_t> o = Status::Error(-EIO);
   const std::vector<Chunk> chunks = Chunks(pos, buf.size());
@@ -478,8 +480,7 @@ Result<size_t> LockstepDevice::Write(uint64_t pos,
   } else {
     o = ours_->Write(pos, buf);
   }
-  if (d && !finding_ && (*d == Defect::kBarIndexOob ||
-                         *d == Defect::kPhantomBar1)) {
+  if (d && !finding_ && ServesMissingRegister(*d)) {
     if (k.ok()) {
       FoundDefect(*d, Format("%s was accepted (%zu bytes); ours %s",
                              what.c_str(), k.value(),
@@ -503,7 +504,7 @@ Status LockstepDevice::Ioctl(uint32_t cmd, std::span<uint8_t> arg) {
   if (Avoid(d)) return Status::Error(-EPERM);
   const std::string what = Format("ioctl 0x%x arg[%zu]=%s", cmd, arg.size(),
                                   Hex(arg).c_str());
-  CurrentOp() = what + Reaches(d);
+  AnnounceHunted(d, what);
   if (cmd == vfio::kDeviceFeature) {
     // Documented version difference: 6.1's mtty has no migration and no
     // device_feature op, so its core answers every feature; our device has
@@ -559,7 +560,6 @@ std::shared_ptr<MigrationFile> LockstepDevice::TakeMigrationFile(
 void LockstepDevice::AdvanceTime(uint64_t ns) {
   ++op_;
   if (finding_) return;
-  CurrentOp() = Format("AdvanceTime(%llu)", static_cast<unsigned long long>(ns));
   kernel_->AdvanceTime(ns);
   ours_->AdvanceTime(ns);
   Compare("AdvanceTime", Status::Ok(), Status::Ok(), {}, {}, false);
@@ -568,7 +568,6 @@ void LockstepDevice::AdvanceTime(uint64_t ns) {
 void LockstepDevice::Close() {
   ++op_;
   if (finding_) return;
-  CurrentOp() = "close_device";
   kernel_->Close();
   ours_->Close();
   Compare("close_device", Status::Ok(), Status::Ok(), {}, {}, false);

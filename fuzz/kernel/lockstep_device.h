@@ -101,6 +101,7 @@ class LockstepDevice : public DeviceUnderTest {
 
  private:
   bool Avoid(std::optional<Defect> d);
+  void AnnounceHunted(std::optional<Defect> d, const std::string& what) const;
   void Found(const std::string& oracle, std::string detail);
   void FoundDefect(Defect d, const std::string& detail,
                    const std::string& site = "");
@@ -128,10 +129,6 @@ class LockstepDevice : public DeviceUnderTest {
 // The DeviceFactory the `_kernel` fuzz targets use: every device it makes
 // reports its findings into `*sink` (the first one wins).
 DeviceFactory LockstepFactory(const Hunt& hunt, std::optional<Finding>* sink);
-
-// Prints, when a sanitizer kills the process, which op of the sample was
-// running and which known defects that op can reach. Idempotent.
-void InstallCrashNote();
 
 // kshim's fatal-bug mask for `hunt`: hunted kshim-detected defects abort,
 // the rest are survived; the shim's own mutex checks always abort.
