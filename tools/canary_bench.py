@@ -64,6 +64,7 @@ def load_canaries(ws: str, list_name: str = "CANARIES") -> List[dict]:
 
 
 _SITE = re.compile(r"samples/vfio-mdev/mtty\.c:(\d+)")
+_SITE_COL = re.compile(r"samples/vfio-mdev/mtty\.c:(\d+):\d+")
 
 
 def _replay(binary: str, crash: str, hunt: str) -> subprocess.CompletedProcess:
@@ -79,7 +80,9 @@ def judge_real(binary: str, defect: str, crash: str) -> dict:
     hunted = _replay(binary, crash, defect)
     if hunted.returncode == 0:
         return {"found": False, "note": "crash did not reproduce"}
-    site = _SITE.search(hunted.stdout)
+    # A sanitizer frame or UBSan line (file:line:column) is more precise
+    # than the function line the lockstep announces.
+    site = _SITE_COL.search(hunted.stdout) or _SITE.search(hunted.stdout)
     if defect not in hunted.stdout or site is None:
         return {"found": False, "note": "report does not name the defect at mtty.c:LINE"}
     if _replay(binary, crash, "none").returncode != 0:

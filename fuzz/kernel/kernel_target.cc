@@ -15,8 +15,8 @@ std::optional<Finding> RunKernelTarget(
   return finding;
 }
 
-void FuzzOneInput(const std::function<void(const DeviceFactory&)>& drive) {
-  static const Hunt& hunt = [] () -> const Hunt& {
+const Hunt& InitKernelTarget() {
+  static const Hunt& hunt = []() -> const Hunt& {
     const Hunt& h = Hunt::FromEnvironment();
     IgnoreEveryOracle();
     if (std::getenv("MTTY_KERNEL_QUIET") == nullptr) {
@@ -28,6 +28,11 @@ void FuzzOneInput(const std::function<void(const DeviceFactory&)>& drive) {
     }
     return h;
   }();
+  return hunt;
+}
+
+void FuzzOneInput(const std::function<void(const DeviceFactory&)>& drive) {
+  const Hunt& hunt = InitKernelTarget();
   const std::optional<Finding> finding = RunKernelTarget(hunt, drive);
   if (finding) ReportAndAbort(*finding);
 }

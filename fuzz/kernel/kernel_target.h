@@ -23,6 +23,10 @@ namespace mtty::fuzz::kernel {
 std::optional<Finding> RunKernelTarget(
     const Hunt& hunt, const std::function<void(const DeviceFactory&)>& drive);
 
+// Once per process: reads MTTY_KERNEL_HUNT (exits on a usage error), turns
+// every harness oracle off and prints the hunt (unless MTTY_KERNEL_QUIET).
+const Hunt& InitKernelTarget();
+
 // For LLVMFuzzerTestOneInput: once per process, reads MTTY_KERNEL_HUNT,
 // turns the harness's oracles off and prints the hunt; then runs the input and aborts on a finding.
 void FuzzOneInput(const std::function<void(const DeviceFactory&)>& drive);
