@@ -17,6 +17,18 @@
 namespace mtty::fuzz::kernel {
 namespace {
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kHaveAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kHaveAddressSanitizer = true;
+#else
+constexpr bool kHaveAddressSanitizer = false;
+#endif
+#else
+constexpr bool kHaveAddressSanitizer = false;
+#endif
+
 // -ftrivial-auto-var-init=pattern (kshim/BUILD.bazel) fills the sample's
 // uninitialised stack bytes with this value.
 constexpr uint8_t kUninitPattern = 0xaa;
@@ -141,14 +153,20 @@ static std::string Reaches(std::optional<Defect> d) {
 }
 
 
-void LockstepDevice::AnnounceHunted(std::optional<Defect> d,
-                                    const std::string& what) const {
+bool LockstepDevice::AnnounceHunted(std::optional<Defect> d,
+                                    const std::string& what) {
   // A sanitizer report names the sample's line but not the defect, and
   // libFuzzer owns the sanitizers' death callback: say it before the op.
-  if (!d || Info(*d).detector != Detector::kSanitizer) return;
+  if (!d || Info(*d).detector != Detector::kSanitizer) return true;
   std::fprintf(stderr, "==mtty-kernel== op #%llu, %s%s\n",
                static_cast<unsigned long long>(op_), what.c_str(),
                Reaches(d).c_str());
+  if (kHaveAddressSanitizer) return true;
+  // Without ASan (--config=tsan, gcc) nothing would catch it: the op is
+  // not run, and the defect is reported as reached.
+  FoundDefect(*d, what + " reached it; not run: this build has no "
+                         "AddressSanitizer to catch it");
+  return false;
 }
 
 unsigned KshimFatalMask(const Hunt& hunt) {
@@ -421,7 +439,7 @@ Result<size_t> LockstepDevice::Read(uint64_t pos, std::span<uint8_t> buf) {
   const std::string what =
       Format("read region %u offset 0x%llx len %zu", RegionIndex(pos),
              static_cast<unsigned long long>(RegionOffset(pos)), buf.size());
-  AnnounceHunted(d, what);
+  if (!AnnounceHunted(d, what)) return Status::Error(-EIO);
   std::vector<uint8_t> mine(buf.begin(), buf.end());
   const Result<size_t> k = kernel_->Read(pos, buf);
   const Result<size_t> o = ours_->Read(pos, mine);
@@ -455,7 +473,7 @@ Result<size_t> LockstepDevice::Write(uint64_t pos,
       Format("write region %u offset 0x%llx len %zu data %s", RegionIndex(pos),
              static_cast<unsigned long long>(RegionOffset(pos)), buf.size(),
              Hex(buf).c_str());
-  AnnounceHunted(d, what);
+  if (!AnnounceHunted(d, what)) return Status::Error(-EIO);
   const Result<size_t> k = kernel_->Write(pos, buf);
   Result<size_t> o = Status::Error(-EIO);
   const std::vector<Chunk> chunks = Chunks(pos, buf.size());
@@ -504,7 +522,7 @@ Status LockstepDevice::Ioctl(uint32_t cmd, std::span<uint8_t> arg) {
   if (Avoid(d)) return Status::Error(-EPERM);
   const std::string what = Format("ioctl 0x%x arg[%zu]=%s", cmd, arg.size(),
                                   Hex(arg).c_str());
-  AnnounceHunted(d, what);
+  if (!AnnounceHunted(d, what)) return Status::Error(-EIO);
   if (cmd == vfio::kDeviceFeature) {
     // Documented version difference: 6.1's mtty has no migration and no
     // device_feature op, so its core answers every feature; our device has

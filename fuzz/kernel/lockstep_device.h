@@ -101,7 +101,9 @@ class LockstepDevice : public DeviceUnderTest {
 
  private:
   bool Avoid(std::optional<Defect> d);
-  void AnnounceHunted(std::optional<Defect> d, const std::string& what) const;
+  // Before an op that reaches a hunted sanitizer-class defect: says so on
+  // stderr; false (after reporting it) when no sanitizer could catch it.
+  bool AnnounceHunted(std::optional<Defect> d, const std::string& what);
   void Found(const std::string& oracle, std::string detail);
   void FoundDefect(Defect d, const std::string& detail,
                    const std::string& site = "");
