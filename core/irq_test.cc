@@ -650,6 +650,261 @@ TEST_F(IrqTest, DisableAllFromMsi) {
   EXPECT_EQ(irq_.state(), MakeState(-1, false, false, false, 0));
 }
 
+// ================================== Linux 6.1 surface (IrqSurface::kLinux6_1)
+//
+// One test per row of core/README.md's "Interrupt surface: kLinux6_1 vs
+// kUpstream" table (Linux 6.1's mtty_set_irqs / mtty_trigger_interrupt).
+
+// IrqTest's helpers on a kLinux6_1 controller.
+class Irq61Test : public ::testing::Test {
+ protected:
+  Status Set(const std::vector<uint8_t>& arg, uint32_t num = kNumIrqs) {
+    return irq_.SetIrqs(arg, num);
+  }
+  void InstallIntx(int32_t fd = 10) {
+    ASSERT_TRUE(Set(IrqSet(kFd | kTrigger, kIntx, 0, 1, Fds({fd}))).ok());
+  }
+  void InstallMsi(int32_t fd = 11) {
+    ASSERT_TRUE(Set(IrqSet(kFd | kTrigger, kMsi, 0, 1, Fds({fd}))).ok());
+  }
+
+  FakeFdTable fds_;
+  std::shared_ptr<CountingSink> sink10_ = fds_.Register(10);
+  std::shared_ptr<CountingSink> sink11_ = fds_.Register(11);
+  std::shared_ptr<CountingSink> sink12_ = fds_.Register(12);
+  IrqController irq_{&fds_, IrqSurface::kLinux6_1};
+};
+
+TEST_F(Irq61Test, SurfaceIsLinux61) {
+  EXPECT_EQ(irq_.surface(), IrqSurface::kLinux6_1);
+  EXPECT_STREQ(IrqSurfaceName(irq_.surface()), "linux-6.1");
+  EXPECT_STREQ(IrqSurfaceName(IrqSurface::kUpstream), "upstream");
+}
+
+TEST_F(Irq61Test, GetIrqInfoAdvertisesReqOnlyOnLinux61) {
+  std::vector<uint8_t> arg = IrqInfoArg(16, vfio::kReqIrqIndex);
+  ASSERT_TRUE(irq_.GetIrqInfo(arg, kNumIrqs).ok());
+  EXPECT_EQ(GetU32(arg, 0), 16u);
+  EXPECT_EQ(GetU32(arg, 4), 9u);  // EVENTFD | NORESIZE
+  EXPECT_EQ(GetU32(arg, 8), vfio::kReqIrqIndex);
+  EXPECT_EQ(GetU32(arg, 12), 1u);
+
+  IrqController upstream(&fds_);
+  arg = IrqInfoArg(16, vfio::kReqIrqIndex);
+  const std::vector<uint8_t> before = arg;
+  EXPECT_EQ(upstream.GetIrqInfo(arg, kNumIrqs), kEinval);
+  EXPECT_EQ(arg, before);
+}
+
+TEST_F(Irq61Test, GetIrqInfoMsixErrStillEinvalAndIntxMsiUnchanged) {
+  // Only REQ is added: 6.1's switch lists INTx, MSI and REQ.
+  for (uint32_t index : {vfio::kMsixIrqIndex, vfio::kErrIrqIndex}) {
+    std::vector<uint8_t> arg = IrqInfoArg(16, index);
+    EXPECT_EQ(irq_.GetIrqInfo(arg, kNumIrqs), kEinval) << index;
+  }
+  std::vector<uint8_t> arg = IrqInfoArg(16, kIntx);
+  ASSERT_TRUE(irq_.GetIrqInfo(arg, kNumIrqs).ok());
+  EXPECT_EQ(GetU32(arg, 4), 7u);  // EVENTFD | MASKABLE | AUTOMASKED
+  arg = IrqInfoArg(16, kMsi);
+  ASSERT_TRUE(irq_.GetIrqInfo(arg, kNumIrqs).ok());
+  EXPECT_EQ(GetU32(arg, 4), 9u);
+  // The num_irqs rule still applies to REQ.
+  arg = IrqInfoArg(16, vfio::kReqIrqIndex);
+  EXPECT_EQ(irq_.GetIrqInfo(arg, 4), kEinval);
+}
+
+TEST_F(Irq61Test, MaskUnmaskSucceedWithoutEffect) {
+  // Before anything is installed (upstream: -EINVAL for INTx).
+  for (uint32_t index : {kIntx, kMsi}) {
+    EXPECT_TRUE(Set(IrqSet(kNone | kMask, index, 0, 1)).ok()) << index;
+    EXPECT_TRUE(Set(IrqSet(kNone | kUnmask, index, 0, 1)).ok()) << index;
+  }
+  EXPECT_EQ(irq_.state(), MakeState(-1, false, false, false, 0));
+
+  InstallIntx();
+  for (uint32_t index : {kIntx, kMsi}) {
+    for (uint32_t action : {kMask, kUnmask}) {
+      EXPECT_TRUE(Set(IrqSet(kNone | action, index, 0, 1)).ok());
+      EXPECT_TRUE(Set(IrqSet(kBool | action, index, 0, 1, Bools({1}))).ok());
+      // EVENTFD data is not -ENOTTY here, and installs nothing.
+      EXPECT_TRUE(Set(IrqSet(kFd | action, index, 0, 1, Fds({11}))).ok());
+    }
+  }
+  EXPECT_EQ(irq_.state(), MakeState(0, false, true, false, 0));
+  // A MASK just before does not stop the trigger.
+  ASSERT_TRUE(Set(IrqSet(kNone | kMask, kIntx, 0, 1)).ok());
+  EXPECT_TRUE(irq_.Trigger());
+  EXPECT_EQ(sink10_->count(), 1u);
+  EXPECT_EQ(sink11_->count(), 0u);
+}
+
+TEST_F(Irq61Test, IntxHasNoAutomask) {
+  InstallIntx();
+  EXPECT_TRUE(irq_.Trigger());
+  EXPECT_EQ(irq_.state(), MakeState(0, false, true, false, 1));
+  EXPECT_TRUE(irq_.Trigger());  // upstream: lost, masked by the first
+  EXPECT_EQ(sink10_->count(), 2u);
+  EXPECT_EQ(irq_.state(), MakeState(0, false, true, false, 2));
+}
+
+TEST_F(Irq61Test, MsixErrReqSetIrqsSucceedWithoutEffect) {
+  for (uint32_t index : {2u, 3u, 4u}) {
+    for (uint32_t action : {0u, kMask, kUnmask, kTrigger, kMask | kTrigger}) {
+      EXPECT_TRUE(Set(IrqSet(kNone | action, index, 0, 1)).ok())
+          << index << " " << action;
+    }
+    // A valid eventfd is not installed anywhere.
+    EXPECT_TRUE(Set(IrqSet(kFd | kTrigger, index, 0, 1, Fds({10}))).ok())
+        << index;
+  }
+  EXPECT_EQ(irq_.state(), MakeState(-1, false, false, false, 0));
+  EXPECT_FALSE(irq_.Trigger());
+  EXPECT_EQ(sink10_->count(), 0u);
+}
+
+TEST_F(Irq61Test, StartAndCountAreNotChecked) {
+  // start 3 (start + count <= 5 passes the core's validation): acts on
+  // vector 0 all the same.
+  ASSERT_TRUE(Set(IrqSet(kFd | kTrigger, kIntx, 3, 1, Fds({10}))).ok());
+  EXPECT_EQ(irq_.state(), MakeState(0, false, true, false, 0));
+  // count 2: the first fd is the one used.
+  ASSERT_TRUE(Set(IrqSet(kFd | kTrigger, kIntx, 0, 2, Fds({11, 12}))).ok());
+  EXPECT_TRUE(irq_.Trigger());
+  EXPECT_EQ(sink11_->count(), 1u);
+  EXPECT_EQ(sink12_->count(), 0u);
+  // The core's validation still runs first.
+  EXPECT_EQ(Set(IrqSet(kFd | kTrigger, kIntx, 4, 2, Fds({10, 10}))), kEinval);
+}
+
+TEST_F(Irq61Test, IntxDataNoneKeepsTheSinkInstalled) {
+  // 6.1 puts the eventfd and keeps signalling the pointer; here the sink just
+  // stays. Neither count 0 nor count 1 disables, and neither is a loopback
+  // trigger.
+  InstallIntx();
+  ASSERT_TRUE(Set(IrqSet(kNone | kTrigger, kIntx, 0, 0)).ok());
+  EXPECT_EQ(irq_.state(), MakeState(0, false, true, false, 0));
+  ASSERT_TRUE(Set(IrqSet(kNone | kTrigger, kIntx, 0, 1)).ok());
+  EXPECT_EQ(irq_.state(), MakeState(0, false, true, false, 0));
+  EXPECT_EQ(sink10_->count(), 0u);
+  EXPECT_TRUE(irq_.Trigger());
+  EXPECT_TRUE(irq_.Trigger());
+  EXPECT_EQ(sink10_->count(), 2u);
+}
+
+TEST_F(Irq61Test, IntxDataNoneWithNothingInstalledSucceeds) {
+  // Upstream: -EINVAL.
+  EXPECT_TRUE(Set(IrqSet(kNone | kTrigger, kIntx, 0, 0)).ok());
+  EXPECT_EQ(irq_.state(), MakeState(-1, false, false, false, 0));
+}
+
+TEST_F(Irq61Test, MsiDataNoneFallsBackToIntx) {
+  InstallIntx(10);
+  InstallMsi(11);  // allowed with INTx installed (upstream: -EINVAL)
+  EXPECT_EQ(irq_.state(), MakeState(1, false, true, true, 0));
+  EXPECT_TRUE(irq_.Trigger());
+  EXPECT_EQ(sink11_->count(), 1u);
+  ASSERT_TRUE(Set(IrqSet(kNone | kTrigger, kMsi, 0, 0)).ok());
+  // irq_index 0, the (put) MSI eventfd still held.
+  EXPECT_EQ(irq_.state(), MakeState(0, false, true, true, 1));
+  EXPECT_TRUE(irq_.Trigger());
+  EXPECT_EQ(sink10_->count(), 1u);
+  EXPECT_EQ(sink11_->count(), 1u);
+}
+
+TEST_F(Irq61Test, MsiDataNoneWithoutIntxSinkSignalsNothing) {
+  InstallMsi(11);
+  ASSERT_TRUE(Set(IrqSet(kNone | kTrigger, kMsi, 0, 1)).ok());
+  EXPECT_EQ(irq_.state(), MakeState(0, false, false, true, 0));
+  // 6.1 would signal its NULL INTx eventfd; dropped here.
+  EXPECT_FALSE(irq_.Trigger());
+  EXPECT_EQ(sink11_->count(), 0u);
+}
+
+TEST_F(Irq61Test, SecondMsiEventfdIsIgnoredWhileOneIsHeld) {
+  InstallMsi(11);
+  ASSERT_TRUE(Set(IrqSet(kFd | kTrigger, kMsi, 0, 1, Fds({12}))).ok());
+  EXPECT_EQ(irq_.state(), MakeState(1, false, false, true, 0));
+  EXPECT_TRUE(irq_.Trigger());
+  EXPECT_EQ(sink11_->count(), 1u);
+  EXPECT_EQ(sink12_->count(), 0u);
+  // 6.1 returns before looking the fd up, so even an unknown one is 0.
+  EXPECT_TRUE(Set(IrqSet(kFd | kTrigger, kMsi, 0, 1, Fds({99}))).ok());
+  // Still ignored once DATA_NONE has put it, and the index stays INTx.
+  ASSERT_TRUE(Set(IrqSet(kNone | kTrigger, kMsi, 0, 0)).ok());
+  ASSERT_TRUE(Set(IrqSet(kFd | kTrigger, kMsi, 0, 1, Fds({12}))).ok());
+  EXPECT_EQ(irq_.state(), MakeState(0, false, false, true, 1));
+  EXPECT_FALSE(irq_.Trigger());
+  EXPECT_EQ(sink12_->count(), 0u);
+}
+
+TEST_F(Irq61Test, SecondIntxEventfdReplacesTheFirst) {
+  InstallIntx(10);
+  InstallIntx(11);
+  EXPECT_EQ(irq_.state(), MakeState(0, false, true, false, 0));
+  EXPECT_TRUE(irq_.Trigger());
+  EXPECT_EQ(sink10_->count(), 0u);
+  EXPECT_EQ(sink11_->count(), 1u);
+}
+
+TEST_F(Irq61Test, FdZeroAndNegativeAreIgnored) {
+  // fd 0 is a valid eventfd in the table: 6.1 skips it without a lookup.
+  std::shared_ptr<CountingSink> sink0 = fds_.Register(0);
+  for (uint32_t index : {kIntx, kMsi}) {
+    for (int32_t fd : {0, -1}) {
+      EXPECT_TRUE(Set(IrqSet(kFd | kTrigger, index, 0, 1, Fds({fd}))).ok())
+          << index << " " << fd;
+    }
+  }
+  EXPECT_EQ(irq_.state(), MakeState(-1, false, false, false, 0));
+  // With a sink installed, fd -1 does not disable (upstream: it does).
+  InstallIntx();
+  ASSERT_TRUE(Set(IrqSet(kFd | kTrigger, kIntx, 0, 1, Fds({-1}))).ok());
+  ASSERT_TRUE(Set(IrqSet(kFd | kTrigger, kIntx, 0, 1, Fds({0}))).ok());
+  EXPECT_EQ(irq_.state(), MakeState(0, false, true, false, 0));
+  EXPECT_TRUE(irq_.Trigger());
+  EXPECT_EQ(sink10_->count(), 1u);
+  EXPECT_EQ(sink0->count(), 0u);
+}
+
+TEST_F(Irq61Test, EventfdWithCountZeroIsEinval) {
+  // No payload: 6.1 reads the fd through a NULL pointer
+  // (set-irqs-null-payload); refused here.
+  for (uint32_t index : {kIntx, kMsi}) {
+    EXPECT_EQ(Set(IrqSet(kFd | kTrigger, index, 0, 0)), kEinval) << index;
+  }
+  EXPECT_EQ(irq_.state(), MakeState(-1, false, false, false, 0));
+  InstallIntx();
+  EXPECT_EQ(Set(IrqSet(kFd | kTrigger, kIntx, 0, 0)), kEinval);
+  EXPECT_EQ(irq_.state(), MakeState(0, false, true, false, 0));
+}
+
+TEST_F(Irq61Test, TriggerBeforeAnySetIrqsIsDropped) {
+  // 6.1 signals a NULL eventfd here (null-eventfd-signal).
+  EXPECT_FALSE(irq_.Trigger());
+  EXPECT_EQ(irq_.state(), MakeState(-1, false, false, false, 0));
+  EXPECT_EQ(sink10_->count(), 0u);
+}
+
+TEST_F(Irq61Test, UnknownFdIsEbadfAndChangesNothing) {
+  EXPECT_EQ(Set(IrqSet(kFd | kTrigger, kIntx, 0, 1, Fds({99}))), kEbadf);
+  EXPECT_EQ(Set(IrqSet(kFd | kTrigger, kMsi, 0, 1, Fds({99}))), kEbadf);
+  EXPECT_EQ(irq_.state(), MakeState(-1, false, false, false, 0));
+  InstallIntx();
+  EXPECT_EQ(Set(IrqSet(kFd | kTrigger, kIntx, 0, 1, Fds({99}))), kEbadf);
+  EXPECT_EQ(Set(IrqSet(kFd | kTrigger, kMsi, 0, 1, Fds({99}))), kEbadf);
+  EXPECT_EQ(irq_.state(), MakeState(0, false, true, false, 0));
+  EXPECT_TRUE(irq_.Trigger());
+  EXPECT_EQ(sink10_->count(), 1u);
+}
+
+TEST_F(Irq61Test, NonEventfdIsEinvalAndChangesNothing) {
+  fds_.RegisterNonEventfd(13);
+  InstallIntx();
+  EXPECT_EQ(Set(IrqSet(kFd | kTrigger, kIntx, 0, 1, Fds({13}))), kEinval);
+  EXPECT_EQ(Set(IrqSet(kFd | kTrigger, kMsi, 0, 1, Fds({13}))), kEinval);
+  EXPECT_EQ(irq_.state(), MakeState(0, false, true, false, 0));
+}
+
 // =========================================================== FakeFdTable
 
 TEST(FakeFdTableTest, ResolvesRegisteredNumbersToTheirSink) {

@@ -18,11 +18,13 @@ constexpr uint64_t kBar1 = RegionOffset(vfio::kBar1RegionIndex);
 
 class DeviceTest : public ::testing::TestWithParam<Profile> {
  protected:
-  std::unique_ptr<MttyDevice> Make(int ports) {
+  std::unique_ptr<MttyDevice> Make(int ports,
+                                   IrqSurface surface = IrqSurface::kUpstream) {
     DeviceOptions o;
     o.nr_ports = ports;
     o.profile = GetParam();
     o.resolver = &fds_;
+    o.irq_surface = surface;
     return std::make_unique<MttyDevice>(o);
   }
   static uint8_t Rd8(MttyDevice& d, uint64_t pos) {
@@ -328,6 +330,19 @@ TEST_P(DeviceTest, CloseDisablesInterruptsKeepsUart) {
   Wr8(*d, kBar0 + kIer, kIerRdi);
   Wr8(*d, kBar0, 'x');
   EXPECT_EQ(sink->count(), 0u);
+}
+
+// Linux 6.1's mtty has no close_device, so its eventfds outlive a close.
+TEST_P(DeviceTest, CloseOnLinux61KeepsTheEventfd) {
+  auto d = Make(1, IrqSurface::kLinux6_1);
+  auto sink = WireIntx(*d);
+  d->Close();
+  EXPECT_EQ(d->state().irq.irq_index, 0);
+  EXPECT_TRUE(d->state().irq.intx_has_sink);
+  Wr8(*d, kBar0 + kIirFcr, kFcrEnable);
+  Wr8(*d, kBar0 + kIer, kIerRdi);
+  Wr8(*d, kBar0, 'x');
+  EXPECT_EQ(sink->count(), 1u);
 }
 
 TEST_P(DeviceTest, ResetReturnsMigrationToRunning) {
