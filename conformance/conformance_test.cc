@@ -29,6 +29,10 @@ std::vector<Case> AllCases() {
     cases.push_back({path, Profile::kKernel});
     cases.push_back({path, Profile::k16550a});
   }
+  // Real guests' captures hold QEMU's answers: the 16550a profile only.
+  for (const std::string& path : ListTraceFiles(RealTraceDir())) {
+    cases.push_back({path, Profile::k16550a});
+  }
   return cases;
 }
 
@@ -81,6 +85,29 @@ TEST(TraceInventoryTest, EveryTraceNamesItsSourceAndRunsOnBothProfiles) {
     EXPECT_TRUE(has_source) << path << " has no '# source:' line";
     EXPECT_EQ(parsed.trace().device().profiles, ProfileSet::kAny) << path;
   }
+}
+
+// tools/capture_trace's captures: one per guest, each naming the Debian
+// package and version it booted, on the 16550a profile.
+TEST(TraceInventoryTest, RealCapturesNameTheirPackageAndRunOn16550a) {
+  std::vector<std::string> names;
+  for (const std::string& path : ListTraceFiles(RealTraceDir())) {
+    names.push_back(TraceName(path));
+    ParseResult parsed = LoadTrace(path);
+    ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
+    bool has_source = false;
+    for (const Statement& st : parsed.trace().statements) {
+      if (std::holds_alternative<Comment>(st.command) &&
+          st.comment.rfind("source: Debian ", 0) == 0) {
+        has_source = true;
+      }
+    }
+    EXPECT_TRUE(has_source) << path << " has no '# source: Debian ...' line";
+    EXPECT_EQ(parsed.trace().device().profiles, ProfileSet::k16550aOnly)
+        << path;
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"real/linux", "real/ovmf",
+                                             "real/seabios", "real/uboot"}));
 }
 
 }  // namespace

@@ -5,7 +5,8 @@
 // a conformance trace (conformance/TRACE_FORMAT.md) on stdout.
 //
 //   qtest2trace [--format auto|qtest|trace] [--base 0x3f8] [--base2 0x2f8]
-//               [--profile 16550a|any|kernel] [-o OUT.trace] [LOG | -]
+//               [--profile 16550a|any|kernel] [--capture] [--header TEXT]...
+//               [-o OUT.trace] [LOG | -]
 //
 // See conformance/qtest_log.h for what is converted and how.
 #include <cstdio>
@@ -79,6 +80,12 @@ int Main(int argc, char** argv) {
       } else {
         return Usage();
       }
+    } else if (a == "--capture") {
+      opt.capture = true;
+    } else if (a == "--header") {
+      const std::string h = value();
+      if (h.empty()) return Usage();
+      opt.header.push_back(h);
     } else if (a == "-o") {
       output = value();
       if (output.empty()) return Usage();

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdio>
+#include <deque>
 #include <vector>
 
 #include "core/uart16550.h"
@@ -129,8 +130,102 @@ class Builder {
     return true;
   }
 
+  // Capture mode: QEMU's power-on state first (ConvertOptions::capture).
+  void QemuResetPreamble() {
+    Comment("converter: QEMU's power-on state, which the datasheet leaves "
+            "open: MCR 0x08 (OUT2), divisor 12; the 16550a profile powers on "
+            "with 0 in both",
+            0);
+    for (const auto& [off, v] : {std::pair<uint8_t, uint8_t>{kLcr, 0x80},
+                                 {0, 12},
+                                 {1, 0},
+                                 {kLcr, 0x00},
+                                 {kMcr, 0x08}}) {
+      Add(0, off, 1, true, v, 0);
+    }
+  }
+
   void Add(int bar, uint8_t off, int width, bool write, uint64_t value,
            int line) {
+    if (opt_.capture && ElideLsrPoll(bar, off, width, write, value)) return;
+    FlushElided();
+    AddAccess(bar, off, width, write, value, line, "");
+    if (opt_.capture && bar == 0 && width == 1) Loopback(off, write, value, line);
+  }
+
+  // A guest waiting for THRE, or for input at a prompt, reads LSR in a
+  // tight loop. After two identical reads, further ones are counted, not
+  // written: an LSR read with no error bit set (OE, PE, FE, BI, bit 7)
+  // changes nothing, on QEMU and on the 16550a profile.
+  bool ElideLsrPoll(int bar, uint8_t off, int width, bool write,
+                    uint64_t value) {
+    const bool poll = bar == 0 && off == kLsr && width == 1 && !write &&
+                      (value & 0x9e) == 0;
+    if (!poll || value != lsr_run_value_) {
+      lsr_run_value_ = poll ? value : ~uint64_t{0};
+      lsr_run_len_ = poll ? 1 : 0;
+      return false;
+    }
+    if (++lsr_run_len_ <= 2) return false;
+    ++lsr_elided_;
+    lsr_elided_value_ = value;
+    return true;
+  }
+
+  void FlushElided() {
+    if (lsr_elided_ == 0) return;
+    char text[128];
+    std::snprintf(text, sizeof(text),
+                  "converter: %llu more identical reads of LSR == 0x%02llx "
+                  "(an error-free LSR read changes nothing)",
+                  static_cast<unsigned long long>(lsr_elided_),
+                  static_cast<unsigned long long>(lsr_elided_value_));
+    Comment(text, 0);
+    lsr_elided_ = 0;
+  }
+
+  // The mtty card loops every THR byte into RX; QEMU's chardev loops only
+  // with MCR.LOOP. `looped_` is the RX FIFO of the 16550a profile as far as
+  // the difference matters: bytes QEMU looped too (written under LOOP).
+  void Loopback(uint8_t off, bool write, uint64_t value, int line) {
+    const bool dlab = (lcr_[0] & kLcrDlab) != 0;
+    const uint8_t v = static_cast<uint8_t>(value);
+    if (!write) {
+      if (off == 0 && !dlab && !looped_.empty()) looped_.pop_front();
+      return;
+    }
+    if (off == kMcr) {
+      mcr_ = v;
+    } else if (off == kIirFcr) {
+      // FIFO enable toggled, or an RX clear with FIFOs on, empties RX.
+      if (((v ^ fcr_) & 0x01) || ((v & 0x03) == 0x03)) looped_.clear();
+      fcr_ = v;
+    } else if (off == 0 && !dlab) {
+      const size_t capacity = (fcr_ & 0x01) ? 16 : 1;
+      if (mcr_ & kMcrLoop) {
+        if (capacity == 1) looped_.clear();  // 16450: the new byte overwrites
+        if (looped_.size() < capacity) looped_.push_back(v);
+        return;
+      }
+      if (!looped_.empty()) {
+        char text[160];
+        std::snprintf(text, sizeof(text),
+                      "converter: RX still holds %zu byte(s) looped under "
+                      "MCR.LOOP, so the byte 0x%02x cannot be taken back out "
+                      "here; later RX reads may differ",
+                      looped_.size(), v);
+        Comment(text, line);
+        if (looped_.size() < capacity) looped_.push_back(v);
+        return;
+      }
+      AddAccess(0, 0, 1, false, v, line,
+                "converter: take back the byte the mtty card looped into RX "
+                "(QEMU's chardev does not loop it)");
+    }
+  }
+
+  void AddAccess(int bar, uint8_t off, int width, bool write, uint64_t value,
+                 int line, std::string comment) {
     const uint64_t mask = (uint64_t{1} << (8 * width)) - 1;
     value &= mask;
     if (bar == 1) uses_bar1_ = true;
@@ -156,6 +251,7 @@ class Builder {
     Statement st;
     st.line = line;
     st.command = std::move(a);
+    st.comment = std::move(comment);
     body_.push_back(std::move(st));
   }
 
@@ -167,6 +263,7 @@ class Builder {
   }
 
   Trace Finish(const char* what) {
+    FlushElided();
     Trace t;
     t.filename = opt_.source_name;
     auto comment = [&](std::string s) {
@@ -175,11 +272,16 @@ class Builder {
       st.comment = Clean(s);
       t.statements.push_back(std::move(st));
     };
-    comment("Converted by tools/qtest2trace from " + opt_.source_name + " (" +
-            what + ").");
-    comment("source: QEMU hw/char/serial.c (16550A), the session recorded in " +
-            opt_.source_name);
-    comment("Expected values are QEMU's answers.");
+    if (opt_.header.empty()) {
+      comment("Converted by tools/qtest2trace from " + opt_.source_name + " (" +
+              what + ").");
+      comment("source: QEMU hw/char/serial.c (16550A), the session recorded "
+              "in " +
+              opt_.source_name);
+      comment("Expected values are QEMU's answers.");
+    } else {
+      for (const std::string& h : opt_.header) comment(h);
+    }
     Statement dev;
     dev.command = DeviceDecl{uses_bar1_ ? "mtty-2" : "mtty-1", opt_.profiles};
     t.statements.push_back(std::move(dev));
@@ -192,6 +294,13 @@ class Builder {
   std::vector<Statement> body_;
   std::array<uint8_t, 2> lcr_{};
   bool uses_bar1_ = false;
+  uint8_t mcr_ = 0;
+  uint8_t fcr_ = 0;
+  std::deque<uint8_t> looped_;
+  uint64_t lsr_run_value_ = ~uint64_t{0};
+  uint64_t lsr_run_len_ = 0;
+  uint64_t lsr_elided_ = 0;
+  uint64_t lsr_elided_value_ = 0;
 };
 
 struct Pending {
@@ -309,6 +418,16 @@ ParseResult ConvertQtest(std::string_view text, const ConvertOptions& opt) {
 ParseResult ConvertSerialTrace(std::string_view text,
                                const ConvertOptions& opt) {
   Builder b(opt);
+  if (opt.capture) {
+    if (!text.empty() && text.back() != '\n') {
+      int last = 1;
+      for (char c : text) last += c == '\n';
+      return ParseError{opt.source_name, last,
+                        "the log ends inside a line: truncated (QEMU killed "
+                        "while writing it?)"};
+    }
+    b.QemuResetPreamble();
+  }
   auto error = [&](int line, std::string msg) {
     return ParseError{opt.source_name, line, std::move(msg)};
   };
@@ -332,6 +451,12 @@ ParseResult ConvertSerialTrace(std::string_view text,
     const bool wr =
         StartsWith(l, "serial_write ") || StartsWith(l, "serial_ioport_write ");
     if (!rd && !wr) {
+      if (opt.capture && StartsWith(l, "serial_") &&
+          !StartsWith(l, "serial_update_parameters ")) {
+        return error(line_no, "unknown serial trace event '" +
+                                  std::string(l.substr(0, l.find(' '))) +
+                                  "' (truncated line?)");
+      }
       if (StartsWith(l, "serial_")) b.Comment(std::string(l), line_no);
       continue;
     }

@@ -29,6 +29,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "conformance/trace.h"
 
@@ -42,6 +43,21 @@ struct ConvertOptions {
   std::optional<uint16_t> base1 = 0x2f8;
   ProfileSet profiles = ProfileSet::k16550aOnly;
   std::string source_name = "<stdin>";  // named in the header and errors
+
+  // Capture mode (tools/capture_trace: a real guest under QEMU):
+  //  * loopback: the mtty card loops TX into RX, QEMU's chardev does not.
+  //    After every THR write made outside MCR.LOOP, a read of RBR that
+  //    takes the looped byte back out is added (marked as the converter's),
+  //    so the guest's own reads see the RX the guest saw on QEMU. Bytes
+  //    written with MCR.LOOP set loop back on QEMU too and are left alone.
+  //  * QEMU's power-on state, which the datasheet leaves open (MCR 0x08,
+  //    divisor 12), is written first, marked as the converter's.
+  //  * strict: a line that does not end in a newline (a truncated log) or
+  //    an unknown serial_* event is an error with its line number.
+  bool capture = false;
+  // Comment lines for the header (the `# source:` line among them); when
+  // empty the header names QEMU and source_name.
+  std::vector<std::string> header;
 };
 
 // kQtest or kSerialTrace by content; kAuto when neither is recognisable.

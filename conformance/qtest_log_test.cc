@@ -127,6 +127,91 @@ TEST(QtestLogTest, Errors) {
             "t.log:1: expected 'addr 0x.. val 0x..'");
 }
 
+ConvertOptions Capture() {
+  ConvertOptions opt;
+  opt.capture = true;
+  opt.header = {"A test capture.", "source: Debian test 1.0"};
+  return opt;
+}
+
+std::string CaptureErrorOf(std::string_view text) {
+  ConvertOptions opt = Capture();
+  opt.source_name = "t.log";
+  ParseResult r = ConvertQemuLog(text, opt);
+  return r.ok() ? "(converted)" : r.error().ToString();
+}
+
+// Capture mode starts from QEMU's power-on state and takes every looped
+// byte back out, so a guest that never reads RX replays green although the
+// mtty card loops its TX into RX.
+TEST(QtestLogTest, CaptureUndoesTheLoopbackAndStartsFromQemusResetState) {
+  const std::string out = MustConvert(
+      "serial_read read addr 0x04 val 0x08\n"  // MCR before any write
+      "serial_write write addr 0x00 val 0x68\n"
+      "serial_read read addr 0x05 val 0x60\n"
+      "serial_write write addr 0x00 val 0x69\n"
+      "serial_read read addr 0x05 val 0x60\n",
+      Capture());
+  EXPECT_EQ(out.rfind("# A test capture.\n# source: Debian test 1.0\n", 0), 0u)
+      << out;
+  EXPECT_NE(out.find("bar0 w1 MCR 0x08\nbar0 r1 MCR == 0x08\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("bar0 w1 THR 0x68\nbar0 r1 RBR == 0x68  # converter: "),
+            std::string::npos)
+      << out;
+  ExpectReplaysGreen(out, 6);
+}
+
+// Bytes written under MCR.LOOP loop back on QEMU too: no take-back read.
+TEST(QtestLogTest, CaptureLeavesBytesLoopedUnderMcrLoop) {
+  const std::string out = MustConvert(
+      "serial_write write addr 0x02 val 0x01\n"
+      "serial_write write addr 0x04 val 0x10\n"
+      "serial_write write addr 0x00 val 0x41\n"
+      "serial_read read addr 0x05 val 0x61\n"
+      "serial_read read addr 0x00 val 0x41\n"
+      "serial_write write addr 0x04 val 0x00\n"
+      "serial_write write addr 0x00 val 0x42\n"
+      "serial_read read addr 0x05 val 0x60\n",
+      Capture());
+  EXPECT_EQ(out.find("bar0 r1 RBR == 0x41  # converter"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("bar0 r1 RBR == 0x42  # converter"), std::string::npos)
+      << out;
+  ExpectReplaysGreen(out, 4);
+}
+
+TEST(QtestLogTest, CaptureCountsIdenticalLsrPolls) {
+  std::string log;
+  for (int i = 0; i < 10; ++i) log += "serial_read read addr 0x05 val 0x60\n";
+  for (int i = 0; i < 3; ++i) log += "serial_read read addr 0x05 val 0x62\n";
+  const std::string out = MustConvert(log, Capture());
+  EXPECT_NE(out.find("bar0 r1 LSR == 0x60\nbar0 r1 LSR == 0x60\n# converter: 8 "
+                     "more identical reads of LSR == 0x60"),
+            std::string::npos)
+      << out;
+  size_t oe = 0;  // OE set: a read clears it, so none is elided
+  for (size_t at = out.find("LSR == 0x62"); at != std::string::npos;
+       at = out.find("LSR == 0x62", at + 1)) {
+    ++oe;
+  }
+  EXPECT_EQ(oe, 3u) << out;
+}
+
+TEST(QtestLogTest, CaptureRejectsATruncatedLogWithItsLine) {
+  EXPECT_EQ(CaptureErrorOf("serial_read read addr 0x05 val 0x60\n"
+                           "serial_write write addr 0x00 val 0x4"),
+            "t.log:2: the log ends inside a line: truncated (QEMU killed "
+            "while writing it?)");
+  EXPECT_EQ(CaptureErrorOf("serial_read read addr 0x05 val 0x60\n"
+                           "serial_wri\n"),
+            "t.log:2: unknown serial trace event 'serial_wri' (truncated "
+            "line?)");
+  EXPECT_EQ(CaptureErrorOf("serial_read read addr 0x05\n"),
+            "t.log:1: expected 'addr 0x.. val 0x..'");
+}
+
 // The acceptance test: a session recorded with
 //   qemu-system-x86_64 -M pc -nodefaults -display none -accel tcg -S
 //     -qtest stdio -qtest-log FILE -chardev null,id=c0

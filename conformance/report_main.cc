@@ -68,7 +68,12 @@ int Main(int argc, char** argv) {
       files.push_back(arg);
     }
   }
-  if (files.empty()) files = mc::ListTraceFiles(mc::TraceDir());
+  if (files.empty()) {
+    files = mc::ListTraceFiles(mc::TraceDir());
+    for (const std::string& f : mc::ListTraceFiles(mc::RealTraceDir())) {
+      files.push_back(f);
+    }
+  }
   if (files.empty()) {
     std::fprintf(stderr, "report: no traces found in %s\n",
                  mc::TraceDir().c_str());

@@ -17,6 +17,8 @@ std::string TraceDir() {
   return "conformance/traces";
 }
 
+std::string RealTraceDir() { return TraceDir() + "/real"; }
+
 std::vector<std::string> ListTraceFiles(const std::string& dir) {
   std::vector<std::string> out;
   std::error_code ec;
@@ -44,7 +46,9 @@ Result<std::string> ReadFile(const std::string& path) {
 }
 
 std::string TraceName(const std::string& path) {
-  return std::filesystem::path(path).stem().string();
+  const std::filesystem::path p(path);
+  const std::string stem = p.stem().string();
+  return p.parent_path().filename() == "real" ? "real/" + stem : stem;
 }
 
 ParseResult LoadTrace(const std::string& path) {

@@ -18,13 +18,18 @@ namespace mtty::conformance {
 // directory of tests and `bazel run`).
 std::string TraceDir();
 
+// TraceDir() + "/real": the traces tools/capture_trace captured from real
+// guests under QEMU (16550a profile only; conformance/README.md).
+std::string RealTraceDir();
+
 // Sorted paths of every "*.trace" file in `dir` (empty if `dir` is missing).
 std::vector<std::string> ListTraceFiles(const std::string& dir);
 
 // Reads a whole file; -ENOENT/-EIO/-EFBIG (above kMaxTraceBytes) on failure.
 Result<std::string> ReadFile(const std::string& path);
 
-// The file name without directory and ".trace", e.g. "linux_8250_autoconfig".
+// The file name without directory and ".trace", e.g. "linux_8250_autoconfig";
+// a trace of RealTraceDir() is "real/linux".
 std::string TraceName(const std::string& path);
 
 // Reads and parses `path`; a read failure or parse error becomes a

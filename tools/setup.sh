@@ -20,6 +20,11 @@ PACKAGES=(
   zip                 # seed corpus archives (OSS-Fuzz packaging)
   linux-source-6.1    # the kernel's own samples/vfio-mdev/mtty.c, built in userspace (//kshim)
   xz-utils            # unpacks it at build time
+  # Real guests for tools/capture_trace (conformance/traces/real/):
+  linux-image-amd64   # Debian's kernel (8250 earlycon, probe, console)
+  seabios             # the PC BIOS QEMU boots (also a qemu dependency)
+  ovmf                # EDK2 firmware
+  u-boot-qemu         # U-Boot's qemu-x86_64 build
 )
 
 missing=()
@@ -67,4 +72,7 @@ check "googletest sources" test -d /usr/src/googletest/googletest/src
 check "benchmark library" test -e /usr/include/benchmark/benchmark.h
 check "qemu-system-x86_64" qemu-system-x86_64 --version
 check "linux-source-6.1 tarball" test -e /usr/src/linux-source-6.1.tar.xz
+check "a Debian kernel image" sh -c 'ls /boot/vmlinuz-* >/dev/null'
+check "OVMF firmware" test -e /usr/share/ovmf/OVMF.fd
+check "U-Boot qemu-x86_64 ROM" test -e /usr/lib/u-boot/qemu-x86_64/u-boot.rom
 echo "setup: done"
