@@ -1,9 +1,10 @@
 // Copyright mtty-lab authors.
 //
 // The kernel's migration next-state table (vfio_mig_get_next_state with the
-// v7.2 fix), restated from /work/shared/reference/vfio-mdev-facts.md §3.4 for
-// a device with STOP_COPY | P2P | PRE_COPY — every state but ERROR usable —
-// and the arc actions of mtty_step_state (§3.4 "mtty_step_state"). The
+// v7.2 fix), restated from docs/spec/vfio-migration.md#next-step for a
+// device with STOP_COPY | P2P | PRE_COPY — every state but ERROR usable —
+// and the arc actions of mtty_step_state
+// (docs/spec/vfio-migration.md#what-mtty-does-on-each-arc). The
 // fuzzers' oracles; not derived from core/migration.cc.
 #ifndef MTTY_FUZZ_MIG_MODEL_H_
 #define MTTY_FUZZ_MIG_MODEL_H_
@@ -77,7 +78,8 @@ enum class ArcFile {
   kLoadThenDrop
 };
 
-// What mtty_step_state does on an arc (fact sheet §3.4).
+// What mtty_step_state does on an arc
+// (docs/spec/vfio-migration.md#what-mtty-does-on-each-arc).
 inline ArcFile ArcAction(uint8_t from, uint8_t to) {
   if ((from == kR && to == kPC) || (from == kRP && to == kPCP)) {
     return ArcFile::kNewSave;

@@ -36,7 +36,7 @@ struct ResumeModel {
 
 std::vector<uint8_t> Header(uint32_t nr_ports) {
   std::vector<uint8_t> h;
-  PutLe(h, 0x7e9d09898c3e2c4eull, 8);  // magic (fact sheet §1.2)
+  PutLe(h, 0x7e9d09898c3e2c4eull, 8);  // magic (docs/spec/vfio-migration.md#the-stream)
   PutLe(h, 1, 4);                      // major
   PutLe(h, 0, 4);                      // minor
   PutLe(h, nr_ports, 4);

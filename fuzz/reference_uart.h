@@ -1,8 +1,8 @@
 // Copyright mtty-lab authors.
 //
 // ReferenceUart: an executable specification of one loopback 16550A port
-// (the `16550a` profile), written from the PC16550D datasheet notes
-// (/work/shared/reference/uart-16550a.md §8) and the register table and
+// (the `16550a` profile), written from the PC16550D datasheet facts in
+// docs/spec/pc16550d.md and the register table and
 // modelling decisions of core/UART.md — deliberately without looking at
 // core/uart16550.cc — so that the bar_access fuzzer can run it in lockstep
 // with the device and call any difference a finding.

@@ -14,7 +14,7 @@ using bar::Input;
 using bar::IrqSetup;
 
 // Linux serial8250_do_startup + set_termios (115200 8N1) + a little traffic
-// + shutdown, per /work/shared/reference/uart-16550a.md §7.3.
+// + shutdown, per docs/spec/linux-8250.md#startup.
 void Linux8250Session(Input& in, int port) {
   // Clear the FIFOs, read the status registers.
   in.Write(port, kIirFcr, 0x01).Write(port, kIirFcr, 0x07);
@@ -53,7 +53,7 @@ void Linux8250Session(Input& in, int port) {
 }
 
 // Linux autoconfig(): IER probe, loopback probe, FIFO probe, scratch test,
-// size_fifo (uart-16550a.md §7.2).
+// size_fifo (docs/spec/linux-8250.md#autoconfig).
 void LinuxAutoconfig(Input& in) {
   in.Write(0, kIer, 0x00).Read(0, kIer).Write(0, kIer, 0x0f).Read(0, kIer);
   in.Write(0, kIer, 0x00);

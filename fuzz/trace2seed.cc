@@ -6,6 +6,7 @@
 // The build runs it over every canonical trace (//corpus:bar_access.generated).
 // A trace that does not parse is reported and skipped; with --strict it
 // also makes the exit status 1.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -39,9 +40,11 @@ int main(int argc, char** argv) {
          {mtty::Profile::kKernel, mtty::Profile::k16550a}) {
       const auto bytes = mtty::fuzz::TraceToBarAccess(parsed.trace(), profile);
       if (!bytes) continue;
-      const std::string path = out + "/trace_" +
-                               mtty::conformance::TraceName(argv[i]) + "_" +
-                               mtty::ProfileName(profile);
+      // "real/linux" (a capture) becomes trace_real_linux_16550a.
+      std::string name = mtty::conformance::TraceName(argv[i]);
+      std::replace(name.begin(), name.end(), '/', '_');
+      const std::string path =
+          out + "/trace_" + name + "_" + mtty::ProfileName(profile);
       FILE* f = std::fopen(path.c_str(), "wb");
       if (f == nullptr ||
           std::fwrite(bytes->data(), 1, bytes->size(), f) != bytes->size() ||

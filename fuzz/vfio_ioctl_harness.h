@@ -3,8 +3,9 @@
 // The vfio_ioctl fuzzer's logic: arbitrary argument memory for
 // GET_INFO / GET_REGION_INFO / GET_IRQ_INFO / SET_IRQS / FEATURE / RESET and
 // unknown commands, judged by IoctlModel — an independent statement of the
-// validation rules and their effects (vfio-mdev-facts.md §3.1–§3.4,
-// core/PCI_IRQ.md §2, core/README.md's profile table). After every call:
+// validation rules and their effects (docs/spec/vfio-device-uapi.md,
+// docs/spec/vfio-migration.md, core/PCI_IRQ.md §2, core/README.md's profile
+// table). After every call:
 //  * the status is the model's;
 //  * the whole argument buffer is what the model says the kernel copies
 //    back (nothing past minsz is written, nothing on error but FEATURE SET's

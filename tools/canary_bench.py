@@ -312,7 +312,7 @@ def main(argv: List[str]) -> int:
     if args.real:
         if args.list:
             for d in load_canaries(ws, "REAL_DEFECTS"):
-                print(f"{d['name']:24} {d['fuzzer']:20} {d['detector']:12} facts {d['facts']}")
+                print(f"{d['name']:24} {d['fuzzer']:20} {d['detector']:12} spec {d['spec']}")
             return 0
         cwd = os.environ.get("BUILD_WORKING_DIRECTORY", os.getcwd())
         out = os.path.abspath(os.path.join(cwd, args.out))

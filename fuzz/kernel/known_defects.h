@@ -27,19 +27,19 @@
 namespace mtty::fuzz::kernel {
 
 enum class Defect : uint8_t {
-  kConfigReadOob,         // facts §2.1 #1
-  kBarIndexOob,           // §2.1 #2
-  kPhantomBar1,           // §2.1 #2, last sentence
-  kBarReadUninit,         // §2.1 #3, §2.2 #16
-  kConfigWriteOverread,   // §2.1 #4
-  kNullEventfdSignal,     // interrupt before any SET_IRQS
-  kSetIrqsNullPayload,    // SET_IRQS DATA_EVENTFD with count 0
-  kEventfdUseAfterPut,    // §2.3, still in 6.1
-  kEventfdPutUnderflow,   // §2.3, still in 6.1
-  kEventfdLeak,           // §2.3, still in 6.1
-  kFifoFullReadsEmpty,    // §2.2 #9
-  kBarOffsetUnchecked,    // §2.2 #16
-  kConfigWriteUnchecked,  // §2.1 #1, the write side
+  kConfigReadOob,         // docs/spec/mtty-defects.md d1
+  kBarIndexOob,           // d3
+  kPhantomBar1,           // d3, last sentence
+  kBarReadUninit,         // d4
+  kConfigWriteOverread,   // d5
+  kNullEventfdSignal,     // d7
+  kSetIrqsNullPayload,    // d8
+  kEventfdUseAfterPut,    // d9
+  kEventfdPutUnderflow,   // d9
+  kEventfdLeak,           // d10
+  kFifoFullReadsEmpty,    // d12
+  kBarOffsetUnchecked,    // d6
+  kConfigWriteUnchecked,  // d2
 };
 inline constexpr size_t kNumDefects = 13;
 

@@ -106,20 +106,20 @@ def canary_config_settings():
 # fuzzer named here (a `_kernel` target driving the real sample) with
 # MTTY_KERNEL_HUNT=<name>, so every other known defect is avoided, and times
 # the first crash whose report names this defect. Fields: name; fuzzer;
-# detector (sanitizer, kshim or differential); facts (the entry in
-# ../shared/reference/vfio-mdev-facts.md).
+# detector (sanitizer, kshim or differential); spec (the entry in
+# docs/spec/mtty-defects.md).
 REAL_DEFECTS = [
-    {"name": "config-read-oob", "fuzzer": "config_space_kernel", "detector": "sanitizer", "facts": "2.1 #1"},
-    {"name": "config-write-unchecked", "fuzzer": "config_space_kernel", "detector": "differential", "facts": "2.1 #1"},
-    {"name": "config-write-overread", "fuzzer": "config_space_kernel", "detector": "sanitizer", "facts": "2.1 #4"},
-    {"name": "bar-index-oob", "fuzzer": "bar_access_kernel", "detector": "sanitizer", "facts": "2.1 #2"},
-    {"name": "phantom-bar1", "fuzzer": "bar_access_kernel", "detector": "differential", "facts": "2.1 #2"},
-    {"name": "bar-read-uninit", "fuzzer": "bar_access_kernel", "detector": "differential", "facts": "2.1 #3"},
-    {"name": "bar-offset-unchecked", "fuzzer": "bar_access_kernel", "detector": "differential", "facts": "2.2 #16"},
-    {"name": "fifo-full-reads-empty", "fuzzer": "bar_access_kernel", "detector": "differential", "facts": "2.2 #9"},
-    {"name": "null-eventfd-signal", "fuzzer": "bar_access_kernel", "detector": "kshim", "facts": "issue 13"},
-    {"name": "set-irqs-null-payload", "fuzzer": "vfio_ioctl_kernel", "detector": "sanitizer", "facts": "issue 13"},
-    {"name": "eventfd-use-after-put", "fuzzer": "bar_access_kernel", "detector": "kshim", "facts": "2.3"},
-    {"name": "eventfd-put-underflow", "fuzzer": "bar_access_kernel", "detector": "kshim", "facts": "2.3"},
-    {"name": "eventfd-leak", "fuzzer": "vfio_ioctl_kernel", "detector": "kshim", "facts": "2.3"},
+    {"name": "config-read-oob", "fuzzer": "config_space_kernel", "detector": "sanitizer", "spec": "d1"},
+    {"name": "config-write-unchecked", "fuzzer": "config_space_kernel", "detector": "differential", "spec": "d2"},
+    {"name": "config-write-overread", "fuzzer": "config_space_kernel", "detector": "sanitizer", "spec": "d5"},
+    {"name": "bar-index-oob", "fuzzer": "bar_access_kernel", "detector": "sanitizer", "spec": "d3"},
+    {"name": "phantom-bar1", "fuzzer": "bar_access_kernel", "detector": "differential", "spec": "d3"},
+    {"name": "bar-read-uninit", "fuzzer": "bar_access_kernel", "detector": "differential", "spec": "d4"},
+    {"name": "bar-offset-unchecked", "fuzzer": "bar_access_kernel", "detector": "differential", "spec": "d6"},
+    {"name": "fifo-full-reads-empty", "fuzzer": "bar_access_kernel", "detector": "differential", "spec": "d12"},
+    {"name": "null-eventfd-signal", "fuzzer": "bar_access_kernel", "detector": "kshim", "spec": "d7"},
+    {"name": "set-irqs-null-payload", "fuzzer": "vfio_ioctl_kernel", "detector": "sanitizer", "spec": "d8"},
+    {"name": "eventfd-use-after-put", "fuzzer": "bar_access_kernel", "detector": "kshim", "spec": "d9"},
+    {"name": "eventfd-put-underflow", "fuzzer": "bar_access_kernel", "detector": "kshim", "spec": "d9"},
+    {"name": "eventfd-leak", "fuzzer": "vfio_ioctl_kernel", "detector": "kshim", "spec": "d10"},
 ]
