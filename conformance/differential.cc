@@ -2,10 +2,10 @@
 #include "conformance/differential.h"
 
 #include <array>
-#include <cstdio>
 #include <deque>
 #include <utility>
 
+#include "core/hex.h"
 #include "core/uart16550.h"
 #include "core/vfio_device.h"
 #include "core/vfio_uapi.h"
@@ -26,11 +26,8 @@ using Record = std::array<uint8_t, Uart16550::kStateSize>;
 
 constexpr uint8_t kForcedQemuMcr = kMcrLoop | kMcrOut2 | kMcrRts | kMcrDtr;
 
-std::string Hex2(unsigned v) {
-  char buf[8];
-  std::snprintf(buf, sizeof(buf), "0x%02x", v & 0xff);
-  return buf;
-}
+// A register value as a byte, the way the sample and QEMU hold it.
+std::string Hex2(unsigned v) { return Hex(v & 0xff, 2); }
 
 const char* RegName(uint8_t offset, bool write) {
   static constexpr const char* kRead[] = {"RBR", "IER", "IIR", "LCR",
@@ -264,9 +261,7 @@ class Differential::Impl {
     for (int p = 0; p < 2; ++p) {
       const unsigned base = kQemuUartBase[p];
       auto out = [&](unsigned off, unsigned v) {
-        char buf[32];
-        std::snprintf(buf, sizeof(buf), "outb 0x%x 0x%x", base + off, v);
-        cmds.push_back(buf);
+        cmds.push_back("outb " + Hex(base + off) + " " + Hex(v));
       };
       out(kLcr, 0x80);
       out(kRbrThr, 0x00);
@@ -337,16 +332,11 @@ class Differential::Impl {
   }
 
   static std::string QemuCommand(const UartOp& op) {
-    char buf[48];
     const unsigned port = kQemuUartBase[op.port] + op.offset;
-    if (op.kind == UartOp::Kind::kRead) {
-      std::snprintf(buf, sizeof(buf), "inb 0x%x", port);
-    } else {
-      uint8_t v = op.value;
-      if (op.offset == kMcr && !(v & kMcrLoop)) v = kForcedQemuMcr;
-      std::snprintf(buf, sizeof(buf), "outb 0x%x 0x%x", port, v);
-    }
-    return buf;
+    if (op.kind == UartOp::Kind::kRead) return "inb " + Hex(port);
+    uint8_t v = op.value;
+    if (op.offset == kMcr && !(v & kMcrLoop)) v = kForcedQemuMcr;
+    return "outb " + Hex(port) + " " + Hex(v);
   }
 
   Status RunChunk(const std::vector<UartOp>& ops, size_t begin, size_t end,

@@ -11,10 +11,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
+
+#include "core/hex.h"
 
 extern char** environ;
 
@@ -25,12 +26,6 @@ bool IsExecutable(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
          ::access(path.c_str(), X_OK) == 0;
-}
-
-std::string Hex(unsigned v, int digits) {
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "0x%0*x", digits, v);
-  return buf;
 }
 
 }  // namespace

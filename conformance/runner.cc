@@ -2,13 +2,13 @@
 #include "conformance/runner.h"
 
 #include <chrono>
-#include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
 #include <utility>
 
+#include "core/hex.h"
 #include "core/irq.h"
 #include "core/mdev_parent.h"
 #include "core/uuid.h"
@@ -17,13 +17,6 @@
 
 namespace mtty::conformance {
 namespace {
-
-std::string Hex(uint64_t v, int digits) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "0x%0*llx", digits,
-                static_cast<unsigned long long>(v));
-  return buf;
-}
 
 uint64_t WidthMask(int width) {
   return width >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * width)) - 1;
@@ -238,8 +231,6 @@ class Replayer {
   static std::string NoExplanation(const Expectation&, const Outcome&) {
     return "";
   }
-
-  // -------------------------------------------------------------------------
 
   void Exec(const Statement&, const Comment&) {}
 

@@ -233,7 +233,8 @@ std::string Print(const Trace& trace);
 // One statement as it would appear in Print (no newline, no line number).
 std::string PrintStatement(const Statement& statement);
 
-// "EFAULT" for 14; "E<n>" for numbers without a name here.
+// "EFAULT" for 14: the name for the errnos TRACE_FORMAT.md lets a trace
+// spell by name, "E<n>" for every other number.
 std::string ErrnoSymbol(int err);
 
 }  // namespace mtty::conformance
