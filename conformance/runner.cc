@@ -11,6 +11,7 @@
 #include "core/hex.h"
 #include "core/irq.h"
 #include "core/mdev_parent.h"
+#include "core/uart16550.h"
 #include "core/uuid.h"
 #include "core/vfio_device.h"
 #include "core/vfio_uapi.h"
@@ -264,10 +265,15 @@ class Replayer {
     current_ = key;
   }
 
+  // 1 or 0, or -1 when unknown: no such port, or (never for a device's own
+  // snapshot, which always decodes) a record Decode refuses.
   int DlabFor(MttyDevice& dev, uint32_t port) {
     const DeviceState s = dev.state();
     if (port >= s.ports.size()) return -1;
-    return (s.ports[port][3] & kLcrDlab) != 0 ? 1 : 0;
+    const Result<Uart16550::State> st =
+        Uart16550::State::Decode(s.profile, s.ports[port]);
+    if (!st.ok()) return -1;
+    return (st->lcr & kLcrDlab) != 0 ? 1 : 0;
   }
 
   void Exec(const Statement& st, const Access& a) {

@@ -89,11 +89,23 @@ constexpr size_t kMinorAt = 12;
 constexpr size_t kNrPortsAt = 16;
 constexpr size_t kFlagsAt = 20;
 
-bool HeaderMatches(const uint8_t* h, uint32_t nr_ports) {
-  return GetLe(h + kMagicAt, 8) == kMigrationMagic &&
-         GetLe(h + kMajorAt, 4) == kMigrationMajor &&
-         GetLe(h + kMinorAt, 4) == kMigrationMinor &&
-         GetLe(h + kNrPortsAt, 4) == nr_ports && GetLe(h + kFlagsAt, 4) == 0;
+// What is wrong with the stream header `h` for a device of `nr_ports`
+// ports, or nullptr if nothing is.
+const char* HeaderMismatch(const uint8_t* h, uint32_t nr_ports) {
+  if (GetLe(h + kMagicAt, 8) != kMigrationMagic) {
+    return "migration stream magic is wrong";
+  }
+  if (GetLe(h + kMajorAt, 4) != kMigrationMajor) {
+    return "migration stream major version is not 1";
+  }
+  if (GetLe(h + kMinorAt, 4) != kMigrationMinor) {
+    return "migration stream minor version is not 0";
+  }
+  if (GetLe(h + kNrPortsAt, 4) != nr_ports) {
+    return "migration stream port count is not the device's";
+  }
+  if (GetLe(h + kFlagsAt, 4) != 0) return "migration stream flags are not 0";
+  return nullptr;
 }
 
 bool IsPreCopy(MigState s) {
@@ -143,10 +155,17 @@ Result<size_t> MigrationFile::Read(std::span<uint8_t> out) {
 
 Result<size_t> MigrationFile::Write(std::span<const uint8_t> in) {
   // The kernel opens the save file O_RDONLY, so vfs_write refuses it.
-  if (kind_ != Kind::kResume) return Status::Error(-EBADF);
+  if (kind_ != Kind::kResume) {
+    return Status::Error(-EBADF, "a save file is read-only");
+  }
   std::lock_guard<std::mutex> lock(mu_);
-  if (in.size() > capacity_ - filled_) return Status::Error(-ENOMEM);
-  if (disabled_) return Status::Error(-ENODEV);
+  if (in.size() > capacity_ - filled_) {
+    return Status::Error(-ENOMEM,
+                         "write runs past the end of the migration stream");
+  }
+  if (disabled_) {
+    return Status::Error(-ENODEV, "the device has dropped this resume file");
+  }
   if (filled_ < kMigrationHeaderSize &&
       in.size() >= kMigrationHeaderSize - filled_) {
     // Judge the header before keeping any of it (the kernel keeps the bytes
@@ -154,7 +173,9 @@ Result<size_t> MigrationFile::Write(std::span<const uint8_t> in) {
     uint8_t header[kMigrationHeaderSize];
     std::memcpy(header, data_.data(), filled_);
     std::memcpy(header + filled_, in.data(), kMigrationHeaderSize - filled_);
-    if (!HeaderMatches(header, nr_ports_)) return Status::Error(-EFAULT);
+    if (const char* why = HeaderMismatch(header, nr_ports_); why != nullptr) {
+      return Status::Error(-EFAULT, why);
+    }
   }
   if (!in.empty()) std::memcpy(data_.data() + filled_, in.data(), in.size());
   filled_ += in.size();
@@ -345,12 +366,23 @@ std::vector<uint8_t> Migration::SavedPorts() const {
 Status Migration::Load() {
   // No file: close_device dropped it while RESUMING (the kernel would
   // dereference NULL here). Nothing arrived, so the stream is short.
-  if (resuming_ == nullptr) return Status::Error(-EINVAL);
+  if (resuming_ == nullptr) {
+    return Status::Error(-EINVAL,
+                         "no resume file: close_device dropped it while "
+                         "RESUMING");
+  }
   std::optional<std::vector<uint8_t>> ports = resuming_->CompletePorts();
-  if (!ports.has_value()) return Status::Error(-EINVAL);
+  if (!ports.has_value()) {
+    return Status::Error(-EINVAL, "the migration stream is incomplete");
+  }
   // The kernel copies the records in unchecked; the device decides here
-  // whether they describe a state it can be in.
-  if (!ports_->ValidatePorts(*ports).ok()) return Status::Error(-EINVAL);
+  // whether they describe a state it can be in. Whatever its errno, the arc
+  // fails with -EINVAL; its reason is kept, as it says what was wrong.
+  if (Status valid = ports_->ValidatePorts(*ports); !valid.ok()) {
+    return Status::Error(-EINVAL, *valid.reason() != '\0'
+                                      ? valid.reason()
+                                      : "the device rejected the port records");
+  }
   ports_->LoadPorts(*ports);
   return Status::Ok();
 }

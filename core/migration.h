@@ -85,8 +85,9 @@ class MigrationFile {
   // write(2) on the stream. Resume files: accepts the whole chunk or nothing;
   // -ENOMEM if the stream would grow past header + ports, -EFAULT if the
   // chunk completes a header that does not match this device (the rejected
-  // bytes are not kept). Save files are read-only: -EBADF. Dropped: -ENODEV
-  // (-ENOMEM first if the chunk alone is too long, as the kernel checks).
+  // bytes are not kept; the reason names the first wrong field). Save files
+  // are read-only: -EBADF. Dropped: -ENODEV (-ENOMEM first if the chunk
+  // alone is too long, as the kernel checks).
   Result<size_t> Write(std::span<const uint8_t> in);
   // pread(2)/pwrite(2): the files are streams. -EINVAL for a negative
   // offset, otherwise -ESPIPE; nothing changes.
@@ -160,7 +161,8 @@ class Migration {
   // (including target == state()). On error the state is where the failing
   // arc started and the errno is returned: -EINVAL for an impossible target
   // (ERROR, out of range, STOP_COPY -> PRE_COPY*), and for RESUMING -> STOP
-  // without a complete, valid stream.
+  // without a complete, valid stream (with a reason: no file, an incomplete
+  // stream, or the reason ValidatePorts gave).
   Result<std::shared_ptr<MigrationFile>> SetState(vfio::MigState target);
 
   // VFIO_DEVICE_RESET's effect: RUNNING, files dropped.

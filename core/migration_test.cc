@@ -71,7 +71,7 @@ class FakePorts : public MigrationPorts {
   Status ValidatePorts(std::span<const uint8_t> in) const override {
     ++validate_calls;
     if (in.size() != bytes_.size()) return Status::Error(-EMSGSIZE);
-    if (reject) return Status::Error(-EPROTO);
+    if (reject) return Status::Error(-EPROTO, reject_reason);
     return Status::Ok();
   }
   void LoadPorts(std::span<const uint8_t> in) override {
@@ -82,6 +82,7 @@ class FakePorts : public MigrationPorts {
   const std::vector<uint8_t>& bytes() const { return bytes_; }
 
   bool reject = false;
+  const char* reject_reason = nullptr;  // with `reject`: the reason given
   mutable int save_calls = 0;
   mutable int validate_calls = 0;
   int load_calls = 0;
@@ -696,6 +697,8 @@ TEST_F(ResumeTest, BadMagicIsRejectedAndNotKept) {
   std::vector<uint8_t> h = Header(2);
   h[0] ^= 1;
   EXPECT_EQ(file_->Write(h).status().code(), -EFAULT);
+  EXPECT_STREQ(file_->Write(h).status().reason(),
+               "migration stream magic is wrong");
   EXPECT_EQ(m_.state(), MigState::kResuming);
   ExpectCleanResume(0);
 }
@@ -726,6 +729,8 @@ TEST_F(ResumeTest, BadMajorIsRejected) {
   std::vector<uint8_t> h = Header(2);
   h[8] = 2;
   EXPECT_EQ(file_->Write(h).status().code(), -EFAULT);
+  EXPECT_STREQ(file_->Write(h).status().reason(),
+               "migration stream major version is not 1");
   ExpectCleanResume(0);
 }
 
@@ -733,6 +738,8 @@ TEST_F(ResumeTest, BadMinorIsRejected) {
   std::vector<uint8_t> h = Header(2);
   h[12] = 1;
   EXPECT_EQ(file_->Write(h).status().code(), -EFAULT);
+  EXPECT_STREQ(file_->Write(h).status().reason(),
+               "migration stream minor version is not 0");
   ExpectCleanResume(0);
 }
 
@@ -741,13 +748,17 @@ TEST_F(ResumeTest, NonzeroFlagsAreRejected) {
   h[23] = 0x80;
   // Split so the bad byte is the one completing the header.
   ASSERT_EQ(*file_->Write(std::span(h).first(23)), 23u);
-  EXPECT_EQ(file_->Write(std::span(h).subspan(23)).status().code(), -EFAULT);
+  const Status s = file_->Write(std::span(h).subspan(23)).status();
+  EXPECT_EQ(s.code(), -EFAULT);
+  EXPECT_STREQ(s.reason(), "migration stream flags are not 0");
   ExpectCleanResume(23);
 }
 
 TEST_F(ResumeTest, WrongPortCountIsRejected) {
   EXPECT_EQ(file_->Write(Header(1)).status().code(), -EFAULT);
   EXPECT_EQ(file_->Write(Header(3)).status().code(), -EFAULT);
+  EXPECT_STREQ(file_->Write(Header(3)).status().reason(),
+               "migration stream port count is not the device's");
   ExpectCleanResume(0);
 }
 
@@ -762,6 +773,8 @@ TEST_F(ResumeTest, TooLongIsRejected) {
   std::vector<uint8_t> s = SourceStream();
   s.push_back(0);
   EXPECT_EQ(file_->Write(s).status().code(), -ENOMEM);
+  EXPECT_STREQ(file_->Write(s).status().reason(),
+               "write runs past the end of the migration stream");
   ExpectCleanResume(0);
 }
 
@@ -777,7 +790,9 @@ TEST_F(ResumeTest, ShortStreamFailsToLoadAndStaysResuming) {
   const std::vector<uint8_t> s = SourceStream();
   ASSERT_TRUE(file_->Write(std::span(s).first(s.size() - 1)).ok());
   const std::vector<uint8_t> before = ports_.bytes();
-  EXPECT_EQ(m_.SetState(MigState::kStop).status().code(), -EINVAL);
+  const Status failed = m_.SetState(MigState::kStop).status();
+  EXPECT_EQ(failed.code(), -EINVAL);
+  EXPECT_STREQ(failed.reason(), "the migration stream is incomplete");
   EXPECT_EQ(m_.state(), MigState::kResuming);
   EXPECT_EQ(ports_.load_calls, 0);
   EXPECT_EQ(ports_.bytes(), before);
@@ -802,12 +817,26 @@ TEST_F(ResumeTest, PortsFailingValidationAreNotLoaded) {
   ASSERT_TRUE(file_->Write(SourceStream()).ok());
   const std::vector<uint8_t> before = ports_.bytes();
   ports_.reject = true;
-  EXPECT_EQ(m_.SetState(MigState::kStop).status().code(), -EINVAL);
+  const Status failed = m_.SetState(MigState::kStop).status();
+  EXPECT_EQ(failed.code(), -EINVAL);
+  EXPECT_STREQ(failed.reason(), "the device rejected the port records");
   EXPECT_EQ(m_.state(), MigState::kResuming);
   EXPECT_EQ(ports_.validate_calls, 1);
   EXPECT_EQ(ports_.load_calls, 0);
   EXPECT_EQ(ports_.bytes(), before);
   EXPECT_FALSE(file_->disabled());
+}
+
+// The device's errno is not the arc's, but its reason is.
+TEST_F(ResumeTest, ValidationFailureKeepsTheDevicesReason) {
+  ASSERT_TRUE(file_->Write(SourceStream()).ok());
+  ports_.reject = true;
+  ports_.reject_reason = "RX count above the FIFO capacity";
+  const Status failed = m_.SetState(MigState::kStop).status();
+  EXPECT_EQ(failed, Status::Error(-EINVAL));
+  EXPECT_EQ(failed.ToString(),
+            "EINVAL (Invalid argument): RX count above the FIFO capacity");
+  EXPECT_EQ(ports_.load_calls, 0);
 }
 
 TEST_F(ResumeTest, ValidatorSeesExactlyThePortRecords) {
@@ -921,9 +950,14 @@ TEST_F(MigrationTest, ResumingAfterDropFilesCannotLoad) {
   FilePtr f = Enter(MigState::kResuming);
   ASSERT_TRUE(f->Write(FullStream()).ok());
   m_.DropFiles();
-  EXPECT_EQ(m_.SetState(MigState::kStop).status().code(), -EINVAL);
+  const Status failed = m_.SetState(MigState::kStop).status();
+  EXPECT_EQ(failed.code(), -EINVAL);
+  EXPECT_STREQ(failed.reason(),
+               "no resume file: close_device dropped it while RESUMING");
   EXPECT_EQ(m_.state(), MigState::kResuming);
   EXPECT_EQ(ports_.validate_calls, 0);
+  EXPECT_STREQ(f->Write(FullStream()).status().reason(),
+               "the device has dropped this resume file");
   m_.Reset();
   EXPECT_EQ(m_.state(), MigState::kRunning);
 }

@@ -1,5 +1,7 @@
 #include "core/status.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace mtty {
@@ -43,7 +45,19 @@ std::string ErrnoName(int err) {
 
 std::string Status::ToString() const {
   if (ok()) return "OK";
-  return ErrnoName(-code_) + " (" + std::strerror(-code_) + ")";
+  std::string out = ErrnoName(-code_) + " (" + std::strerror(-code_) + ")";
+  if (*reason() != '\0') out += std::string(": ") + reason();
+  return out;
 }
+
+namespace status_internal {
+
+void BadResultAccess(Status status) {
+  std::fprintf(stderr, "mtty: value() of a Result holding %s\n",
+               status.ToString().c_str());
+  std::abort();
+}
+
+}  // namespace status_internal
 
 }  // namespace mtty

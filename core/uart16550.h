@@ -17,6 +17,7 @@
 #ifndef MTTY_CORE_UART16550_H_
 #define MTTY_CORE_UART16550_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -177,33 +178,74 @@ class Uart16550 {
   // MSR 0xb0) plus divisor 0 and SCR 0 for the registers reset leaves alone.
   void Reset();
 
-  // Migration record, fixed size, multi-byte fields little-endian:
-  //   [0]       record version, 1
-  //   [1]       profile (Profile value)
-  //   [2]       IER as stored          [3] LCR (bit 7 is DLAB)
-  //   [4]       MCR                    [5] SCR
-  //   [6]       FCR as stored          [7..8] divisor
-  //   [9]       latched LSR errors (OE 0x02, BI 0x10; kKernel: OE only,
-  //             meaning the sample's `overrun`)
-  //   [10]      MSR delta bits (low nibble; kKernel 0)
-  //   [11]      THRE interrupt latch, 0/1 (kKernel 0)
-  //   [12]      character-timeout latch, 0/1 (kKernel 0)
-  //   [13]      RX trigger level       [14] RX FIFO capacity (1 or 16)
-  //   [15]      RX byte count (0..16)
-  //   [16..31]  RX bytes, oldest first; slots past the count are 0
-  //   [32..47]  per-byte error flags (BI 0x10 only; kKernel 0); past count 0
-  //   [48..55]  u64 nanoseconds since the last receive or RBR read, while
-  //             the FIFO is enabled and not empty (else 0; kKernel 0)
-  //   [56..63]  reserved, 0
+  // Size of a port's migration record (State::Encode).
   static constexpr size_t kStateSize = 64;
+
+  // Every piece of a port's state except the interrupt callback, by name: a
+  // plain value. Any field values can be put together and encoded (kshim
+  // builds one from the real sample's fields); only Decode says whether they
+  // are a state a port of a profile can be in.
+  struct State {
+    Profile profile = Profile::kKernel;
+    uint8_t ier = 0;  // as stored
+    uint8_t lcr = 0;  // bit 7 is DLAB
+    uint8_t mcr = 0;
+    uint8_t scr = 0;
+    uint8_t fcr = 0;  // as stored
+    uint16_t divisor = 0;
+    // Latched LSR errors: OE 0x02, BI 0x10. kKernel: OE only, meaning the
+    // sample's `overrun`.
+    uint8_t lsr_errors = 0;
+    uint8_t msr_delta = 0;      // MSR delta bits, low nibble (kKernel 0)
+    bool thre_pending = false;  // THRE interrupt latch (kKernel false)
+    bool cti_pending = false;   // character-timeout latch (kKernel false)
+    uint8_t trigger_level = 0;  // RX trigger level
+    uint8_t rx_capacity = 0;    // RX FIFO capacity, 1 or 16
+    uint8_t rx_count = 0;       // bytes in the RX FIFO
+    // The RX bytes, oldest first, and each one's error flags (BI 0x10 only;
+    // kKernel 0). Slots past rx_count are 0.
+    std::array<uint8_t, kFifoCapacity> rx_bytes = {};
+    std::array<uint8_t, kFifoCapacity> rx_flags = {};
+    // Nanoseconds since the last receive or RBR read, while the FIFO is
+    // enabled and not empty (else 0; kKernel 0).
+    uint64_t idle_ns = 0;
+
+    // The migration record: kStateSize bytes, multi-byte fields
+    // little-endian, each field stored as is (even invalid ones):
+    //   [0]       record version, 1
+    //   [1]       profile (Profile value)
+    //   [2]       ier                    [3] lcr
+    //   [4]       mcr                    [5] scr
+    //   [6]       fcr                    [7..8] divisor
+    //   [9]       lsr_errors             [10] msr_delta
+    //   [11]      thre_pending, 0/1      [12] cti_pending, 0/1
+    //   [13]      trigger_level          [14] rx_capacity
+    //   [15]      rx_count
+    //   [16..31]  rx_bytes               [32..47] rx_flags
+    //   [48..55]  idle_ns (u64)          [56..63] reserved, 0
+    // Migration streams and checked-in fuzz seeds hold this layout.
+    std::array<uint8_t, kStateSize> Encode() const;
+    // The State in `record` if it is a record a port of `profile` could have
+    // encoded. Otherwise -EINVAL with a reason saying what is wrong: wrong
+    // size or version, another profile, a count above 16 or above the
+    // capacity, set reserved bytes, latches other than 0/1, trigger/capacity
+    // inconsistent with FCR, bytes or flags past the count, timer or latches
+    // that the FIFO state rules out.
+    static Result<State> Decode(Profile profile,
+                                std::span<const uint8_t> record);
+
+    friend bool operator==(const State&, const State&) = default;
+  };
+
+  // The port's whole state (Decode(profile(), state().Encode()) gives it
+  // back).
+  State state() const;
+  // state().Encode() into `out`.
   void SaveState(std::span<uint8_t, kStateSize> out) const;
-  // Replaces the whole port state from a SaveState record of this profile.
-  // Rejects with -EINVAL, changing nothing, any record this profile could not
-  // have produced: wrong size or version, another profile, a count above 16
-  // or above the capacity, set reserved bits, booleans other than 0/1,
-  // trigger/capacity inconsistent with FCR, bytes or flags past the count,
-  // timer or latches that the FIFO state rules out.
-  Status LoadState(std::span<const uint8_t> in);
+  // Replaces the whole port state with the one in `record` if State::Decode
+  // accepts it for this port's profile; otherwise returns Decode's -EINVAL
+  // and changes nothing.
+  Status LoadState(std::span<const uint8_t> record);
 
   // Full register, FIFO, latch and timer state (not the callback).
   friend bool operator==(const Uart16550& a, const Uart16550& b);

@@ -18,30 +18,29 @@ Status FromErrno(long ret) {
   return ret < 0 ? Status::Error(static_cast<int>(ret)) : Status::Ok();
 }
 
-// The migration record core/uart16550.h documents, for a kernel port: the
-// sample's fields have the meaning the kKernel profile gives them (LSR
-// errors = `overrun`, capacity = max_fifo_size, no latches, no timer).
+// The port record of a kernel port: the sample's fields with the meaning the
+// kKernel profile gives them (LSR errors = `overrun`, capacity =
+// max_fifo_size, no latches, no timer), encoded as is, even where the
+// sample's defects leave them out of range.
 std::array<uint8_t, Uart16550::kStateSize> EncodePort(
     const kmtty_port_view& p) {
-  std::array<uint8_t, Uart16550::kStateSize> r{};
-  r[0] = 1;  // record version
-  r[1] = static_cast<uint8_t>(Profile::kKernel);
-  r[2] = p.uart_reg[1];  // IER as stored
-  r[3] = p.uart_reg[3];  // LCR
-  r[4] = p.uart_reg[4];  // MCR
-  r[5] = p.uart_reg[7];  // SCR
-  r[6] = p.fcr;
-  r[7] = static_cast<uint8_t>(p.divisor & 0xff);
-  r[8] = static_cast<uint8_t>(p.divisor >> 8);
-  r[9] = p.overrun ? 0x02 : 0x00;
-  r[13] = p.intr_trigger_level;
-  r[14] = p.max_fifo_size;
-  r[15] = p.count;
+  Uart16550::State st;
+  st.profile = Profile::kKernel;
+  st.ier = p.uart_reg[kIer];  // as stored
+  st.lcr = p.uart_reg[kLcr];
+  st.mcr = p.uart_reg[kMcr];
+  st.scr = p.uart_reg[kScr];
+  st.fcr = p.fcr;
+  st.divisor = p.divisor;
+  st.lsr_errors = p.overrun ? kLsrOe : uint8_t{0};
+  st.trigger_level = p.intr_trigger_level;
+  st.rx_capacity = p.max_fifo_size;
+  st.rx_count = p.count;
   // Oldest first from the read index; the ring is 16 entries.
-  for (uint8_t i = 0; i < p.count && i < 16; ++i) {
-    r[16 + i] = p.fifo[(p.tail + i) % 16];
+  for (uint8_t i = 0; i < p.count && i < kFifoCapacity; ++i) {
+    st.rx_bytes[i] = p.fifo[(p.tail + i) % kFifoCapacity];
   }
-  return r;
+  return st.Encode();
 }
 
 }  // namespace
