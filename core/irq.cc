@@ -33,7 +33,6 @@ const char* IrqSurfaceName(IrqSurface surface) {
   return surface == IrqSurface::kLinux6_1 ? "linux-6.1" : "upstream";
 }
 
-// ---------------------------------------------------------------------------
 // EventfdSink
 
 Result<std::unique_ptr<EventfdSink>> EventfdSink::Dup(int fd) {
@@ -65,7 +64,6 @@ void EventfdSink::Signal() {
   } while (n < 0 && errno == EINTR);
 }
 
-// ---------------------------------------------------------------------------
 // EventfdResolver
 
 Result<std::shared_ptr<IrqSink>> EventfdResolver::Resolve(int32_t fd) {
@@ -81,7 +79,6 @@ Result<std::shared_ptr<IrqSink>> EventfdResolver::Resolve(int32_t fd) {
   return std::shared_ptr<IrqSink>(std::move(sink).value());
 }
 
-// ---------------------------------------------------------------------------
 // FakeFdTable
 
 std::shared_ptr<CountingSink> FakeFdTable::Register(int32_t fd) {
@@ -101,7 +98,6 @@ Result<std::shared_ptr<IrqSink>> FakeFdTable::Resolve(int32_t fd) {
   return std::shared_ptr<IrqSink>(it->second);
 }
 
-// ---------------------------------------------------------------------------
 // IrqController
 
 Status IrqController::GetIrqInfo(std::span<uint8_t> arg,

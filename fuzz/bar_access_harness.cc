@@ -15,7 +15,7 @@
 #include "fuzz/bar_access_ops.h"
 #include "fuzz/byte_reader.h"
 #include "fuzz/oracle_code.h"
-#include "fuzz/reference_uart.h"
+#include "fuzz/models/reference_uart.h"
 
 namespace mtty::fuzz {
 namespace {

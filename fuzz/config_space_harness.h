@@ -27,6 +27,7 @@
 #include "core/status.h"
 #include "fuzz/device_under_test.h"
 #include "fuzz/finding.h"
+#include "fuzz/models/config_model.h"
 
 namespace mtty::fuzz {
 
@@ -56,26 +57,6 @@ class RealPciConfig : public ConfigUnderTest {
 
  private:
   PciConfig config_;
-};
-
-// The rules, restated. Not derived from core/pci_config.cc.
-class ConfigModel {
- public:
-  static constexpr uint32_t kSize = 0xff;
-
-  explicit ConfigModel(int nr_ports);
-  void Reset();
-  // -EFAULT (as a Status) for a width outside {1,2,4} or any byte at or
-  // past kSize.
-  Result<uint32_t> Read(uint32_t offset, int width) const;
-  Status Write(uint32_t offset, int width, uint32_t value);
-  // Whether any write can change the byte at `offset`.
-  bool Writable(uint32_t offset) const;
-  const std::array<uint8_t, kSize>& bytes() const { return bytes_; }
-
- private:
-  int nr_ports_;
-  std::array<uint8_t, kSize> bytes_{};
 };
 
 struct ConfigSpaceOptions {

@@ -11,7 +11,7 @@
 #include "core/uart16550.h"
 #include "core/vfio_uapi.h"
 #include "fuzz/byte_reader.h"
-#include "fuzz/mig_model.h"
+#include "fuzz/models/mig_model.h"
 #include "fuzz/migration_stream_ops.h"
 
 namespace mtty::fuzz {

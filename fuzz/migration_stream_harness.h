@@ -5,7 +5,7 @@
 // device's own saved stream), save-stream reads, port activity in between,
 // RESET and close_device. Oracles, after every operation:
 //  * the state machine: each SET's result and final state are what the
-//    kernel's table (fuzz/mig_model.h) gives; the device is never in ERROR
+//    kernel's table (fuzz/models/mig_model.h) gives; the device is never in ERROR
 //    and never moves but along the table; a SET produces a file exactly when
 //    its final arc makes one;
 //  * bad streams are rejected without state change: every resume write's

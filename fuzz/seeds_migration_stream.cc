@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/uart16550.h"
-#include "fuzz/mig_model.h"
+#include "fuzz/models/mig_model.h"
 #include "fuzz/migration_stream_ops.h"
 #include "fuzz/seeds.h"
 

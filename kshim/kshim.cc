@@ -114,7 +114,6 @@ bool InUserWindow(const void* p, size_t n) {
 
 }  // namespace
 
-// ---------------------------------------------------------------------------
 // eventfd contexts
 
 struct eventfd_ctx {

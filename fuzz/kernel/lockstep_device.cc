@@ -184,7 +184,6 @@ unsigned KshimFatalMask(const Hunt& hunt) {
   return mask;
 }
 
-// ---------------------------------------------------------------------------
 // MirrorResolver
 
 class MirrorResolver::TeeSink : public IrqSink {
@@ -223,7 +222,6 @@ std::vector<int32_t> MirrorResolver::fds() const {
   return out;
 }
 
-// ---------------------------------------------------------------------------
 // LockstepDevice
 
 LockstepDevice::LockstepDevice(const DeviceOptions& options,

@@ -6,8 +6,8 @@
 // and the arc actions of mtty_step_state
 // (docs/spec/vfio-migration.md#what-mtty-does-on-each-arc). The
 // fuzzers' oracles; not derived from core/migration.cc.
-#ifndef MTTY_FUZZ_MIG_MODEL_H_
-#define MTTY_FUZZ_MIG_MODEL_H_
+#ifndef MTTY_FUZZ_MODELS_MIG_MODEL_H_
+#define MTTY_FUZZ_MODELS_MIG_MODEL_H_
 
 #include <cstdint>
 #include <optional>
@@ -97,4 +97,4 @@ inline ArcFile ArcAction(uint8_t from, uint8_t to) {
 
 }  // namespace mtty::fuzz::mig
 
-#endif  // MTTY_FUZZ_MIG_MODEL_H_
+#endif  // MTTY_FUZZ_MODELS_MIG_MODEL_H_

@@ -3,7 +3,7 @@
 // The reference model checked against the datasheet and core/UART.md, never
 // against core/: if these hold, a difference the fuzzer reports is the
 // device's.
-#include "fuzz/reference_uart.h"
+#include "fuzz/models/reference_uart.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Copyright mtty-lab authors.
-#include "fuzz/reference_uart.h"
+#include "fuzz/models/reference_uart.h"
 
 #include <limits>
 

@@ -10,8 +10,8 @@
 // It favours being obviously right over being fast: every register is a
 // plain field, the interrupt identification is one priority chain, and the
 // receive FIFO is a std::deque.
-#ifndef MTTY_FUZZ_REFERENCE_UART_H_
-#define MTTY_FUZZ_REFERENCE_UART_H_
+#ifndef MTTY_FUZZ_MODELS_REFERENCE_UART_H_
+#define MTTY_FUZZ_MODELS_REFERENCE_UART_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -85,4 +85,4 @@ class ReferenceUart {
 
 }  // namespace mtty::fuzz
 
-#endif  // MTTY_FUZZ_REFERENCE_UART_H_
+#endif  // MTTY_FUZZ_MODELS_REFERENCE_UART_H_
