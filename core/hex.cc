@@ -16,4 +16,15 @@ std::string Hex(uint64_t value, int min_digits) {
   return out;
 }
 
+std::string HexDump(std::span<const uint8_t> bytes, size_t max_bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string s;
+  for (size_t i = 0; i < bytes.size() && i < max_bytes; ++i) {
+    s += kDigits[bytes[i] >> 4];
+    s += kDigits[bytes[i] & 0xf];
+  }
+  if (bytes.size() > max_bytes) s += "...";
+  return s;
+}
+
 }  // namespace mtty

@@ -8,6 +8,13 @@
 namespace mtty {
 namespace {
 
+TEST(HexTest, DumpWritesPairsAndMarksWhatItLeftOut) {
+  const uint8_t b[] = {0x0a, 0xff, 0x00};
+  EXPECT_EQ(HexDump(b, 8), "0aff00");
+  EXPECT_EQ(HexDump(b, 2), "0aff...");
+  EXPECT_EQ(HexDump({}, 4), "");
+}
+
 TEST(HexTest, PadsToTheMinimumAndNeverTruncates) {
   EXPECT_EQ(Hex(0), "0x0");
   EXPECT_EQ(Hex(0, 2), "0x00");

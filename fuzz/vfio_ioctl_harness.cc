@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/hex.h"
 #include "core/irq.h"
 #include "core/vfio_uapi.h"
 #include "fuzz/byte_reader.h"
@@ -43,12 +44,7 @@ class Run {
   MaybeFinding finding_;
 };
 
-std::string Hex(const std::vector<uint8_t>& b) {
-  std::string s;
-  for (size_t i = 0; i < b.size() && i < 48; ++i) s += Format("%02x", b[i]);
-  if (b.size() > 48) s += "...";
-  return s;
-}
+std::string Hex(const std::vector<uint8_t>& b) { return HexDump(b, 48); }
 
 MaybeFinding Run::Go() {
   const uint8_t setup = in_.U8();

@@ -8,6 +8,7 @@
 #include <set>
 #include <vector>
 
+#include "core/hex.h"
 #include "core/pci_config.h"
 #include "core/vfio_uapi.h"
 #include "kshim/kernel_mtty.h"
@@ -83,10 +84,7 @@ bool BeyondBar(uint64_t pos, size_t len) {
 }
 
 std::string Hex(std::span<const uint8_t> b) {
-  std::string s;
-  for (size_t i = 0; i < b.size() && i < 32; ++i) s += Format("%02x", b[i]);
-  if (b.size() > 32) s += "...";
-  return s.empty() ? "(none)" : s;
+  return b.empty() ? "(none)" : HexDump(b, 32);
 }
 
 std::string StatusText(const Status& s) { return s.ToString(); }
