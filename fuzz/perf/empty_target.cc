@@ -1,7 +1,7 @@
 // Copyright mtty-lab authors.
 //
 // An empty fuzz target, built exactly like the real ones (same
-// instrumentation, same engine), as the ceiling fuzz/exec_rate.sh compares
+// instrumentation, same engine), as the ceiling fuzz/perf/exec_rate.sh compares
 // bar_access's executions per second with.
 #include <cstddef>
 #include <cstdint>

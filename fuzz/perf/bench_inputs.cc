@@ -1,7 +1,7 @@
 // Copyright mtty-lab authors.
 //
 // Writes COUNT random OPS-operation bar_access inputs (both profiles, one
-// and two ports) into DIR, for fuzz/exec_rate.sh.
+// and two ports) into DIR, for fuzz/perf/exec_rate.sh.
 //   bench_inputs DIR [COUNT [OPS]]
 #include <cstdio>
 #include <cstdlib>

@@ -6,7 +6,7 @@
 // instrumentation, same engine), it measures what libFuzzer itself spends per
 // execution on a target as wide as the one being compared, i.e. the engine's
 // floor under any harness that reaches that many edges (fuzz/README.md,
-// "Speed"; fuzz/exec_rate.sh prints it next to bar_access).
+// "Speed"; fuzz/perf/exec_rate.sh prints it next to bar_access).
 #include <array>
 #include <cstddef>
 #include <cstdint>

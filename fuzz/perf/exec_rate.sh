@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `bazel run //fuzz:exec_rate [-- RUNS]`: executions per second of the
+# `bazel run //fuzz/perf:exec_rate [-- RUNS]`: executions per second of the
 # bar_access fuzzer next to an empty target's, both instrumented and run by
 # libFuzzer with the same flags on the same 64-op inputs, one after the
 # other (never in parallel); then the edges one bar_access run reaches and
