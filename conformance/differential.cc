@@ -13,16 +13,7 @@
 namespace mtty::conformance {
 namespace {
 
-// Offsets in the Uart16550 migration record (core/uart16550.h).
-constexpr size_t kRecIer = 2;
-constexpr size_t kRecLcr = 3;
-constexpr size_t kRecFcr = 6;
-constexpr size_t kRecLsrErrors = 9;
-constexpr size_t kRecMsrDelta = 10;
-constexpr size_t kRecThre = 11;
-constexpr size_t kRecCount = 15;
-
-using Record = std::array<uint8_t, Uart16550::kStateSize>;
+using PortState = Uart16550::State;
 
 constexpr uint8_t kForcedQemuMcr = kMcrLoop | kMcrOut2 | kMcrRts | kMcrDtr;
 
@@ -38,22 +29,24 @@ const char* RegName(uint8_t offset, bool write) {
   return write ? kWrite[offset] : kRead[offset];
 }
 
-// A scratch 16550a port holding `rec` (no callback), to ask what it reads.
-Uart16550 Scratch(const Record& rec) {
+// A scratch 16550a port holding `st` (no callback), to ask what it reads.
+// Loaded through the record so that a state no 16550a port could hold (a
+// kernel-profile one) leaves the scratch port at its reset state.
+Uart16550 Scratch(const PortState& st) {
   Uart16550 u(Profile::k16550a);
-  (void)u.LoadState(rec);
+  (void)u.LoadState(st.Encode());
   return u;
 }
 
 // The profile's state under the allowlisted hypotheses: QEMU never has MSR
 // delta bits (msr-delta), and, when a THRE skew was caused by an allowlisted
 // event, QEMU's THRE latch is `q_thre` (thre-latch).
-Record Hypothesis(Record rec, bool zero_delta, std::optional<bool> thre,
-                  std::optional<uint8_t> lsr_errors = std::nullopt) {
-  if (zero_delta) rec[kRecMsrDelta] = 0;
-  if (thre) rec[kRecThre] = *thre ? 1 : 0;
-  if (lsr_errors) rec[kRecLsrErrors] = *lsr_errors;
-  return rec;
+PortState Hypothesis(PortState st, bool zero_delta, std::optional<bool> thre,
+                     std::optional<uint8_t> lsr_errors = std::nullopt) {
+  if (zero_delta) st.msr_delta = 0;
+  if (thre) st.thre_pending = *thre;
+  if (lsr_errors) st.lsr_errors = *lsr_errors;
+  return st;
 }
 
 // While only the OE/BI latches may differ (err_diverged), QEMU's latch is
@@ -279,6 +272,7 @@ class Differential::Impl {
   }
 
   void FreshDevice(Profile profile) {
+    profile_ = profile;
     dev_ = std::make_unique<MttyDevice>(
         DeviceOptions{.nr_ports = 2, .profile = profile});
   }
@@ -306,18 +300,20 @@ class Differential::Impl {
 
  private:
   struct OurStep {
-    Record before;                // the op's port, before
-    std::array<Record, 2> after;  // both ports, after
-    uint8_t value = 0;            // reads
+    PortState before;                // the op's port, before
+    std::array<PortState, 2> after;  // both ports, after
+    uint8_t value = 0;               // reads
   };
 
-  Record PortRecord(int port) {
-    return dev_->state().ports[static_cast<size_t>(port)];
+  // The device saved the record itself, so it always decodes.
+  PortState Port(const DeviceState& st, int port) const {
+    return PortState::Decode(profile_, st.ports[static_cast<size_t>(port)])
+        .value();
   }
 
   OurStep Step(const UartOp& op) {
     OurStep s;
-    s.before = PortRecord(op.port);
+    s.before = Port(dev_->state(), op.port);
     const uint64_t pos = vfio::RegionOffset(op.port) | op.offset;
     uint8_t b = op.value;
     if (op.kind == UartOp::Kind::kWrite) {
@@ -327,7 +323,7 @@ class Differential::Impl {
       s.value = b;
     }
     const DeviceState st = dev_->state();
-    s.after = {st.ports[0], st.ports[1]};
+    s.after = {Port(st, 0), Port(st, 1)};
     return s;
   }
 
@@ -379,12 +375,12 @@ class Differential::Impl {
   // Applies QEMU's THRE-latch rules and the divergence triggers for a write.
   void ShadowWrite(const UartOp& op, const OurStep& s, DiffStats& stats) {
     PortShadow& sh = shadow_[op.port];
-    const Record& pre = s.before;
-    const bool dlab = (pre[kRecLcr] & kLcrDlab) != 0;
+    const PortState& pre = s.before;
+    const bool dlab = (pre.lcr & kLcrDlab) != 0;
     switch (op.offset) {
       case kRbrThr:
         if (dlab) break;
-        if (pre[kRecLcr] & kLcrBreak) {
+        if (pre.lcr & kLcrBreak) {
           sh.rx_diverged = true;  // lost on the profile's spacing line
           Allow(stats, "rx-break");
         }
@@ -392,28 +388,28 @@ class Differential::Impl {
         break;
       case kIer:
         if (dlab) break;
-        if ((pre[kRecIer] ^ op.value) & kIerThri) {
+        if ((pre.ier ^ op.value) & kIerThri) {
           sh.q_thre = (op.value & kIerThri) != 0;
         }
         break;
       case kIirFcr: {
         const bool fe = (op.value & kFcrEnable) != 0;
         if ((op.value & kFcrClearTx) || fe != sh.q_fe) sh.q_thre = true;
-        if (!fe && !sh.q_fe && (op.value & kFcrClearRx) && pre[kRecCount] > 0) {
+        if (!fe && !sh.q_fe && (op.value & kFcrClearRx) && pre.rx_count > 0) {
           sh.rx_diverged = true;
           Allow(stats, "fcr-without-enable");
-        } else if (sh.rx_diverged && !(pre[kRecLcr] & kLcrBreak) &&
+        } else if (sh.rx_diverged && !(pre.lcr & kLcrBreak) &&
                    (fe != sh.q_fe || (fe && (op.value & kFcrClearRx)))) {
           // Both sides empty their receivers here.
           sh.rx_diverged = false;
           sh.err_diverged = true;
         }
         sh.q_fe = fe;
-        if ((s.after[op.port][kRecThre] != 0) != sh.q_thre) sh.skew_ok = true;
+        if (s.after[op.port].thre_pending != sh.q_thre) sh.skew_ok = true;
         break;
       }
       case kLcr:
-        if (!(pre[kRecLcr] & kLcrBreak) && (op.value & kLcrBreak)) {
+        if (!(pre.lcr & kLcrBreak) && (op.value & kLcrBreak)) {
           sh.rx_diverged = true;  // the profile receives a break character
           sh.err_diverged = false;
           Allow(stats, "rx-break");
@@ -428,8 +424,8 @@ class Differential::Impl {
                    const QemuQtest::Reply& q, const std::string& context,
                    DiffStats& stats) {
     PortShadow& sh = shadow_[op.port];
-    const Record& pre = s.before;
-    const bool dlab = (pre[kRecLcr] & kLcrDlab) != 0;
+    const PortState& pre = s.before;
+    const bool dlab = (pre.lcr & kLcrDlab) != 0;
     const uint8_t o = s.value;
     const auto qv = static_cast<uint8_t>(q.value);
     ++stats.reads_compared;
@@ -446,7 +442,7 @@ class Differential::Impl {
           ++stats.skipped_rx_diverged;
         } else if (o != qv) {
           const bool empty_16450 =
-              !(pre[kRecFcr] & kFcrEnable) && pre[kRecCount] == 0 && o == 0;
+              !(pre.fcr & kFcrEnable) && pre.rx_count == 0 && o == 0;
           if (empty_16450) {
             Allow(stats, "rbr-empty-16450");
           } else {
@@ -545,7 +541,7 @@ class Differential::Impl {
       const bool qline = q.irq[static_cast<size_t>(kQemuUartIrq[p])];
       const std::optional<bool> thre =
           sh.skew_ok ? std::optional<bool>(sh.q_thre) : std::nullopt;
-      if ((s.after[p][kRecThre] != 0) == sh.q_thre) sh.skew_ok = false;
+      if (s.after[p].thre_pending == sh.q_thre) sh.skew_ok = false;
       if (sh.rx_diverged) {
         ++stats.skipped_rx_diverged;
         continue;
@@ -583,6 +579,7 @@ class Differential::Impl {
 
   std::unique_ptr<QemuQtest> qemu_;
   std::unique_ptr<MttyDevice> dev_;
+  Profile profile_ = Profile::k16550a;  // dev_'s
   std::array<PortShadow, 2> shadow_;
   std::deque<std::string> history_;  // the last 16 operations, for reports
 };

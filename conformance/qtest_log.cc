@@ -6,6 +6,7 @@
 #include <deque>
 #include <vector>
 
+#include "core/hex.h"
 #include "core/uart16550.h"
 
 namespace mtty::conformance {
@@ -50,17 +51,8 @@ std::optional<uint64_t> Number(std::string_view t) {
   }
   if (t.empty() || t.size() > 20) return std::nullopt;
   for (char c : t) {
-    int d;
-    if (c >= '0' && c <= '9') {
-      d = c - '0';
-    } else if (base == 16 && c >= 'a' && c <= 'f') {
-      d = c - 'a' + 10;
-    } else if (base == 16 && c >= 'A' && c <= 'F') {
-      d = c - 'A' + 10;
-    } else {
-      return std::nullopt;
-    }
-    if (d >= base) return std::nullopt;
+    const int d = HexDigitValue(c);
+    if (d < 0 || d >= base) return std::nullopt;
     const auto b = static_cast<uint64_t>(base);
     if (v > (~uint64_t{0} - static_cast<uint64_t>(d)) / b) return std::nullopt;
     v = v * b + static_cast<uint64_t>(d);
@@ -132,10 +124,11 @@ class Builder {
 
   // Capture mode: QEMU's power-on state first (ConvertOptions::capture).
   void QemuResetPreamble() {
-    Comment("converter: QEMU's power-on state, which the datasheet leaves "
-            "open: MCR 0x08 (OUT2), divisor 12; the 16550a profile powers on "
-            "with 0 in both",
-            0);
+    Comment(
+        "converter: QEMU's power-on state, which the datasheet leaves "
+        "open: MCR 0x08 (OUT2), divisor 12; the 16550a profile powers on "
+        "with 0 in both",
+        0);
     for (const auto& [off, v] : {std::pair<uint8_t, uint8_t>{kLcr, 0x80},
                                  {0, 12},
                                  {1, 0},
@@ -150,7 +143,8 @@ class Builder {
     if (opt_.capture && ElideLsrPoll(bar, off, width, write, value)) return;
     FlushElided();
     AddAccess(bar, off, width, write, value, line, "");
-    if (opt_.capture && bar == 0 && width == 1) Loopback(off, write, value, line);
+    if (opt_.capture && bar == 0 && width == 1)
+      Loopback(off, write, value, line);
   }
 
   // A guest waiting for THRE, or for input at a prompt, reads LSR in a
@@ -159,8 +153,8 @@ class Builder {
   // changes nothing, on QEMU and on the 16550a profile.
   bool ElideLsrPoll(int bar, uint8_t off, int width, bool write,
                     uint64_t value) {
-    const bool poll = bar == 0 && off == kLsr && width == 1 && !write &&
-                      (value & 0x9e) == 0;
+    const bool poll =
+        bar == 0 && off == kLsr && width == 1 && !write && (value & 0x9e) == 0;
     if (!poll || value != lsr_run_value_) {
       lsr_run_value_ = poll ? value : ~uint64_t{0};
       lsr_run_len_ = poll ? 1 : 0;
@@ -275,9 +269,10 @@ class Builder {
     if (opt_.header.empty()) {
       comment("Converted by tools/qtest2trace from " + opt_.source_name + " (" +
               what + ").");
-      comment("source: QEMU hw/char/serial.c (16550A), the session recorded "
-              "in " +
-              opt_.source_name);
+      comment(
+          "source: QEMU hw/char/serial.c (16550A), the session recorded "
+          "in " +
+          opt_.source_name);
       comment("Expected values are QEMU's answers.");
     } else {
       for (const std::string& h : opt_.header) comment(h);

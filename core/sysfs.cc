@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/hex.h"
+
 namespace mtty {
 
 namespace {
@@ -42,14 +44,17 @@ Result<uint64_t> KStrToUl(std::string_view text, unsigned base) {
   auto at = [&text](size_t i) -> unsigned {
     return i < text.size() ? static_cast<unsigned char>(text[i]) : 0u;
   };
-  auto is_xdigit = [](unsigned c) {
-    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+  // Digits as the kernel's isxdigit and _parse_integer take them: ASCII
+  // 0-9, a-f and A-F only.
+  auto digit_value = [](unsigned c) {
+    return HexDigitValue(static_cast<char>(c));
   };
   size_t i = 0;
   if (at(0) == '+') i = 1;
   if (base == 0) {
     if (at(i) == '0') {
-      base = ((at(i + 1) | 0x20) == 'x' && is_xdigit(at(i + 2))) ? 16 : 8;
+      base =
+          ((at(i + 1) | 0x20) == 'x' && digit_value(at(i + 2)) >= 0) ? 16 : 8;
     } else {
       base = 10;
     }
@@ -60,15 +65,9 @@ Result<uint64_t> KStrToUl(std::string_view text, unsigned base) {
   size_t digits = 0;
   bool overflow = false;
   for (;; ++i, ++digits) {
-    const unsigned c = at(i);
-    unsigned digit;
-    if (c >= '0' && c <= '9') {
-      digit = c - '0';
-    } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
-      digit = (c | 0x20) - 'a' + 10;
-    } else {
-      break;
-    }
+    const int d = digit_value(at(i));
+    if (d < 0) break;
+    const auto digit = static_cast<unsigned>(d);
     if (digit >= base) break;
     if (value > (std::numeric_limits<uint64_t>::max() - digit) / base) {
       overflow = true;

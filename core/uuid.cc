@@ -6,6 +6,8 @@
 #include <chrono>
 #include <random>
 
+#include "core/hex.h"
+
 namespace mtty {
 namespace {
 
@@ -15,14 +17,6 @@ constexpr std::array<size_t, 16> kPairOffsets = {
 
 constexpr bool IsHyphenOffset(size_t i) {
   return i == 8 || i == 13 || i == 18 || i == 23;
-}
-
-// The kernel's isxdigit/hex_to_bin: ASCII digits and a-f/A-F only.
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 bool FillRandom(std::array<uint8_t, 16>& out) {
@@ -44,16 +38,18 @@ Result<Uuid> Uuid::Parse(std::string_view text) {
   if (text.size() != kStringLength && text.size() != kStringLength + 1) {
     return Status::Error(-EINVAL);
   }
+  // HexDigitValue takes the digits the kernel's isxdigit/hex_to_bin take:
+  // ASCII 0-9, a-f and A-F only.
   for (size_t i = 0; i < kStringLength; ++i) {
-    if (IsHyphenOffset(i) ? text[i] != '-' : HexValue(text[i]) < 0) {
+    if (IsHyphenOffset(i) ? text[i] != '-' : HexDigitValue(text[i]) < 0) {
       return Status::Error(-EINVAL);
     }
   }
   std::array<uint8_t, 16> bytes{};
   for (size_t i = 0; i < bytes.size(); ++i) {
     const size_t at = kPairOffsets[i];
-    bytes[i] =
-        static_cast<uint8_t>(HexValue(text[at]) << 4 | HexValue(text[at + 1]));
+    bytes[i] = static_cast<uint8_t>(HexDigitValue(text[at]) << 4 |
+                                    HexDigitValue(text[at + 1]));
   }
   return Uuid(bytes);
 }
