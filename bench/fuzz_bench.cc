@@ -9,8 +9,9 @@
 //
 // Note: here the empty target costs only the copy and the call, so the
 // fraction measures the harness against a near-zero floor. Inside libFuzzer
-// each execution also pays the engine's own work; fuzz/perf/exec_rate.sh measures
-// that setting (both instrumented targets under libFuzzer, same flags).
+// each execution also pays the engine's own work; fuzz/perf/exec_rate.sh
+// measures that setting (both instrumented targets under libFuzzer, same
+// flags).
 // `fraction_of_device_only` compares with the same inputs driven through
 // the device with every oracle off: the price of the oracles alone.
 #include <benchmark/benchmark.h>
