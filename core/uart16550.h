@@ -13,7 +13,8 @@
 //    IIR, latched THRE, trigger levels, character timeout on a virtual clock,
 //    LSR error latching, MCR loopback with MSR deltas.
 //
-// Every behaviour is spelled out per register in core/UART.md.
+// Every behaviour is spelled out per register in core/UART.md; the code for
+// each profile is one class, in core/uart16550_inl.h.
 #ifndef MTTY_CORE_UART16550_H_
 #define MTTY_CORE_UART16550_H_
 
@@ -146,7 +147,7 @@ class Uart16550 {
   void Write(uint8_t offset, uint8_t value);
   // Read and Write, defined inline in core/uart16550_inl.h for a caller on
   // a hot path (the device's 1-byte BAR access) to include. The private
-  // helpers marked inline below are defined there too.
+  // profile types and templates below are defined there too.
   inline uint8_t ReadInline(uint8_t offset);
   inline void WriteInline(uint8_t offset, uint8_t value);
   // Exactly what Read(offset) would return now, with no side effects.
@@ -169,7 +170,7 @@ class Uart16550 {
 
   // Bytes waiting in the receive FIFO (at most 16; at most 1 in k16550a with
   // FIFOs disabled).
-  size_t rx_count() const { return rx_.size(); }
+  size_t rx_count() const { return regs_.rx.size(); }
 
   // Power-on state for the profile (the callback is kept, none is fired).
   // kKernel: what mtty_init_dev leaves: every register 0, FIFO capacity 16,
@@ -254,55 +255,81 @@ class Uart16550 {
   std::string DebugString() const;
 
  private:
-  bool dlab() const { return (lcr_ & kLcrDlab) != 0; }
-  bool fifo_enabled() const { return (fcr_ & kFcrEnable) != 0; }
+  // A port's registers, FIFOs, latches and timer: everything a profile's
+  // register behaviour reads and changes. State is its plain-value form.
+  struct Registers {
+    uint8_t ier = 0;
+    uint8_t lcr = 0;
+    uint8_t mcr = 0;
+    uint8_t scr = 0;
+    uint8_t fcr = 0;
+    uint16_t divisor = 0;
+    uint8_t lsr_errors = 0;  // latched OE/BI
+    uint8_t msr_delta = 0;
+    bool thre_pending = false;
+    bool cti_pending = false;
+    uint8_t trigger_level = 0;
+    uint8_t rx_capacity = kFifoCapacity;
+    Fifo rx;
+    Fifo rx_flags;  // parallel to rx: LSR error bits carried by each byte
+    uint64_t idle_ns = 0;
 
-  inline uint8_t PeekKernel(uint8_t offset) const;
-  inline uint8_t Peek16550a(uint8_t offset) const;
-  // Read: the value, with the side effects and (kKernel) the interrupt
-  // events the sample signals.
-  inline uint8_t ReadKernel(uint8_t offset);
-  inline uint8_t Read16550a(uint8_t offset);
-  // Returns the number of interrupt events the sample would signal.
-  inline int WriteKernel(uint8_t offset, uint8_t value);
-  inline void Write16550a(uint8_t offset, uint8_t value);
+    bool dlab() const { return (lcr & kLcrDlab) != 0; }
+    bool fifo_enabled() const { return (fcr & kFcrEnable) != 0; }
+    // lsr_errors = value. A store only when the value changes: a guest
+    // writing THR into a full FIFO latches OE on every write, and an
+    // unconditional `|=` would chain each access to the previous one
+    // through memory (load, or, store).
+    void SetLsrErrors(uint8_t value) {
+      if (value != lsr_errors) lsr_errors = value;
+    }
+    // See Uart16550::CharTimeoutNs.
+    uint64_t CharTimeoutNs() const;
+  };
 
-  inline uint8_t KernelIir() const;
-  inline uint8_t Iir16550a() const;
-  // k16550a: some enabled interrupt source is pending (IIR bit 0 clear).
-  inline bool Pending16550a() const;
-  inline uint8_t Lsr16550a() const;
-  inline uint8_t ModemInputs() const;
-  inline void WriteFcr16550a(uint8_t value);
-  inline void WriteMcr16550a(uint8_t value);
-  // Delivers one character to the receiver (16550a): overrun, break latch.
-  inline void Receive(uint8_t byte, uint8_t error_flags);
-  inline void ClearRx();
-  // lsr_errors_ = value, storing only on a change (see the definition).
-  inline void SetLsrErrors(uint8_t value);
-  // Fires the callback as the profile requires after an access.
-  void Notify(bool was_asserted, int kernel_events);
+  // A profile is a type with only static members, defined in
+  // core/uart16550_inl.h; everything the two profiles do differently is in
+  // them:
+  //   kPowerOnTriggerLevel, kPowerOnRxCapacity: what Reset leaves.
+  //   kHasInterruptOutput: whether the port has an INTR output (IIR bit 0
+  //     clear), whose rising edges Signal reports. Without one, the profile
+  //     reports events where the sample calls mtty_trigger_interrupt.
+  //   InterruptId(r): IIR bits 3:0, the profile's one computation of its
+  //     pending interrupt sources; the IIR read and the INTR output both
+  //     use it.
+  //   Peek(r, offset), Read(r, offset, events), Write(r, offset, value,
+  //     events): a register access, adding to `events` each interrupt
+  //     event the access itself signals.
+  //   AdvanceTime(r, ns): the virtual clock.
+  //   RecordError(st, record): why a decoded migration record is no state
+  //     of the profile, or nullptr.
+  class KernelProfile;
+  class Uart16550aProfile;
+
+  // f(KernelProfile{}) or f(Uart16550aProfile{}): the one place a runtime
+  // Profile picks a behaviour. Every public entry point goes through it.
+  template <typename F>
+  static decltype(auto) WithProfile(Profile profile, F&& f);
+
+  // Read and Write for profile P.
+  template <typename P>
+  uint8_t ReadAs(uint8_t offset);
+  template <typename P>
+  void WriteAs(uint8_t offset, uint8_t value);
+  // P's INTR output: P has one and some enabled source is pending.
+  template <typename P>
+  bool OutputAsserted() const;
+  // Fires the callback once per event, and once more if P's INTR output is
+  // asserted now and `was_asserted` (its level before the change) is false:
+  // the one place a change to the port turns into interrupts.
+  template <typename P>
+  void Signal(bool was_asserted, int events);
   // Calls the callback `times` times (if there is one).
   inline void Fire(int times);
 
   Profile profile_;
   std::function<void()> interrupt_callback_;
-
-  uint8_t ier_ = 0;
-  uint8_t lcr_ = 0;
-  uint8_t mcr_ = 0;
-  uint8_t scr_ = 0;
-  uint8_t fcr_ = 0;
-  uint16_t divisor_ = 0;
-  uint8_t lsr_errors_ = 0;  // latched OE/BI
-  uint8_t msr_delta_ = 0;
-  bool thre_pending_ = false;
-  bool cti_pending_ = false;
-  uint8_t trigger_level_ = 0;
-  uint8_t rx_capacity_ = kFifoCapacity;
-  Fifo rx_;
-  Fifo rx_flags_;  // parallel to rx_: LSR error bits carried by each byte
-  uint64_t idle_ns_ = 0;
+  Registers regs_;
 };
 
 }  // namespace mtty

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <random>
 #include <span>
 #include <string>
 #include <utility>
@@ -405,6 +406,28 @@ TEST_F(KernelUartTest, InterruptAssertedIsAlwaysFalse) {
   Transmit(17);
   EXPECT_EQ(uart_.Peek(kIirFcr) & kIirNoInt, 0);
   EXPECT_FALSE(uart_.InterruptAsserted());
+}
+
+// The sample has no interrupt level, whatever the access sequence, and no
+// clock: time passing changes nothing and signals nothing.
+TEST_F(KernelUartTest, RandomWalkNeverAssertsAndTimeChangesNothing) {
+  std::mt19937 rng(15);
+  for (int step = 0; step < 20000; ++step) {
+    const uint32_t pick = rng();
+    const auto offset = static_cast<uint8_t>(pick % 9);  // 8: outside
+    const auto value = static_cast<uint8_t>(pick >> 8);
+    if ((pick >> 16) % 2 == 0) {
+      uart_.Read(offset);
+    } else {
+      uart_.Write(offset, value);
+    }
+    ASSERT_FALSE(uart_.InterruptAsserted()) << "step " << step;
+    const Record before = Save(uart_);
+    const int fires_before = fires_;
+    uart_.AdvanceTime(uint64_t{rng()} << (rng() % 32));
+    ASSERT_EQ(Save(uart_), before) << "step " << step;
+    ASSERT_EQ(fires_, fires_before) << "step " << step;
+  }
 }
 
 TEST_F(KernelUartTest, ResetRestoresPowerOnState) {
@@ -1070,6 +1093,43 @@ TEST_F(Uart16550aTest, EmptyCallbackIsAllowed) {
   uart_.set_interrupt_callback(nullptr);
   uart_.Write(kIer, kIerThri);
   EXPECT_TRUE(uart_.InterruptAsserted());
+}
+
+// Over a long pseudo-random walk through Read, Write, AdvanceTime and
+// LoadState: a call fires the callback exactly once if it raised
+// InterruptAsserted() and never otherwise, no Read raises it, and the
+// output is asserted exactly when IIR reports a source.
+TEST_F(Uart16550aTest, CallbacksAreExactlyTheRisingEdgesOfTheOutput) {
+  std::mt19937 rng(15);
+  Record saved = Save(uart_);
+  for (int step = 0; step < 20000; ++step) {
+    const bool was_asserted = uart_.InterruptAsserted();
+    const int fires_before = fires_;
+    const uint32_t pick = rng();
+    const auto offset = static_cast<uint8_t>(pick % 9);  // 8: outside
+    const auto value = static_cast<uint8_t>(pick >> 8);
+    const int op = static_cast<int>((pick >> 16) % 8);
+    if (op < 3) {
+      uart_.Read(offset);
+      ASSERT_FALSE(!was_asserted && uart_.InterruptAsserted())
+          << "step " << step << ": a read at " << int{offset} << " raised it";
+    } else if (op < 6) {
+      uart_.Write(offset, value);
+    } else if (op == 6) {
+      uart_.AdvanceTime(uint64_t{rng()} << (rng() % 32));
+    } else if ((pick >> 24) % 2 == 0) {
+      ASSERT_TRUE(uart_.LoadState(saved).ok()) << "step " << step;
+    } else {
+      saved = Save(uart_);
+    }
+    const bool rose = !was_asserted && uart_.InterruptAsserted();
+    ASSERT_EQ(fires_ - fires_before, rose ? 1 : 0)
+        << "step " << step << " op " << op << " offset " << int{offset};
+    ASSERT_EQ(uart_.InterruptAsserted(), (uart_.Peek(kIirFcr) & kIirNoInt) == 0)
+        << "step " << step;
+  }
+  // The walk is no idle one: the output rose hundreds of times.
+  EXPECT_GT(fires_, 100);
 }
 
 // ---------------------------------------------------------------------------
