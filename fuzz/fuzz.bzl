@@ -233,7 +233,7 @@ def mtty_fuzzer(name, srcs, deps = [], tags = [], corpus = None, regression = Tr
     regression_test(
         name = name + "_regression",
         binary = ":" + name + "_bin",
-        data = ["//corpus:" + name, "//fuzz/regressions:" + name],
+        data = ["//corpus:" + name, "//fuzz/regressions:all"],
         input_dirs = [
             "corpus/" + name,
             "corpus/" + name + ".generated",
@@ -313,7 +313,7 @@ def mtty_kernel_fuzzer(name, corpus, tags = []):
     kernel_regression_test(
         name = name + "_regression",
         binary = ":" + name + "_bin",
-        data = ["//corpus:" + corpus, "//fuzz/regressions:" + name],
+        data = ["//corpus:" + corpus, "//fuzz/regressions:all"],
         seed_dirs = [
             "corpus/" + corpus,
             "corpus/" + corpus + ".generated",
