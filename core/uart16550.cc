@@ -285,6 +285,52 @@ std::array<uint8_t, Uart16550::kStateSize> Uart16550::State::Encode() const {
   return out;
 }
 
+Uart16550::State Uart16550::State::Fields(
+    std::span<const uint8_t, kStateSize> in) {
+  State st;
+  st.profile = static_cast<Profile>(in[kRecProfile]);
+  st.ier = in[kRecIer];
+  st.lcr = in[kRecLcr];
+  st.mcr = in[kRecMcr];
+  st.scr = in[kRecScr];
+  st.fcr = in[kRecFcr];
+  st.divisor =
+      static_cast<uint16_t>(in[kRecDivisor] | (in[kRecDivisor + 1] << 8));
+  st.lsr_errors = in[kRecLsrErrors];
+  st.msr_delta = in[kRecMsrDelta];
+  st.thre_pending = in[kRecThre] != 0;
+  st.cti_pending = in[kRecCti] != 0;
+  st.trigger_level = in[kRecTrigger];
+  st.rx_capacity = in[kRecCapacity];
+  st.rx_count = in[kRecCount];
+  std::copy_n(in.begin() + kRecRxBytes, kFifoCapacity, st.rx_bytes.begin());
+  std::copy_n(in.begin() + kRecRxFlags, kFifoCapacity, st.rx_flags.begin());
+  for (size_t i = 0; i < 8; ++i) {
+    st.idle_ns |= static_cast<uint64_t>(in[kRecIdleNs + i]) << (8 * i);
+  }
+  return st;
+}
+
+std::string Uart16550::State::FieldAt(size_t byte) {
+  if (byte >= kStateSize) return "outside the record";
+  if (byte >= kRecReserved) return "reserved";
+  if (byte >= kRecIdleNs) return "idle_ns";
+  if (byte >= kRecRxFlags) {
+    return "rx_flags[" + std::to_string(byte - kRecRxFlags) + "]";
+  }
+  if (byte >= kRecRxBytes) {
+    return "rx_bytes[" + std::to_string(byte - kRecRxBytes) + "]";
+  }
+  static constexpr const char* kNames[kRecRxBytes] = {
+      "version",     "profile",       "ier",         "lcr",
+      "mcr",         "scr",           "fcr",         "divisor",
+      "divisor",     "lsr_errors",    "msr_delta",   "thre_pending",
+      "cti_pending", "trigger_level", "rx_capacity", "rx_count",
+  };
+  static_assert(kRecCount + 1 == kRecRxBytes);
+  return kNames[byte];
+}
+
 Result<Uart16550::State> Uart16550::State::Decode(Profile profile,
                                                   std::span<const uint8_t> in) {
   // The latches and the RX slots are checked in the record bytes: a latch
@@ -304,23 +350,7 @@ Result<Uart16550::State> Uart16550::State::Decode(Profile profile,
     if (in[i] != 0) return invalid("reserved port record byte is not 0");
   }
 
-  State st;
-  st.profile = profile;
-  st.ier = in[kRecIer];
-  st.lcr = in[kRecLcr];
-  st.mcr = in[kRecMcr];
-  st.scr = in[kRecScr];
-  st.fcr = in[kRecFcr];
-  st.divisor =
-      static_cast<uint16_t>(in[kRecDivisor] | (in[kRecDivisor + 1] << 8));
-  st.lsr_errors = in[kRecLsrErrors];
-  st.msr_delta = in[kRecMsrDelta];
-  st.trigger_level = in[kRecTrigger];
-  st.rx_capacity = in[kRecCapacity];
-  st.rx_count = in[kRecCount];
-  for (size_t i = 0; i < 8; ++i) {
-    st.idle_ns |= static_cast<uint64_t>(in[kRecIdleNs + i]) << (8 * i);
-  }
+  State st = Fields(in.first<kStateSize>());
   const uint8_t thre = in[kRecThre];
   const uint8_t cti = in[kRecCti];
   const uint8_t count = st.rx_count;
@@ -342,10 +372,6 @@ Result<Uart16550::State> Uart16550::State::Decode(Profile profile,
       return invalid("RX error flags past the count");
     }
   }
-  st.thre_pending = thre != 0;
-  st.cti_pending = cti != 0;
-  std::copy_n(in.begin() + kRecRxBytes, kFifoCapacity, st.rx_bytes.begin());
-  std::copy_n(in.begin() + kRecRxFlags, kFifoCapacity, st.rx_flags.begin());
 
   const char* reason =
       WithProfile(profile, [&](auto p) { return p.RecordError(st, in); });

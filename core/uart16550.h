@@ -226,6 +226,15 @@ class Uart16550 {
     //   [48..55]  idle_ns (u64)          [56..63] reserved, 0
     // Migration streams and checked-in fuzz seeds hold this layout.
     std::array<uint8_t, kStateSize> Encode() const;
+    // Every field of `record` as stored, nothing checked: a latch byte other
+    // than 0 reads true, the profile byte is taken as is. For a checker that
+    // must look at a record it is about to call invalid (an oracle, a
+    // differential); a port loads only what Decode accepts.
+    static State Fields(std::span<const uint8_t, kStateSize> record);
+    // The field record byte `byte` belongs to, as a reader of a byte-level
+    // difference wants it: "scr", "divisor", "rx_bytes[3]", "reserved",
+    // "version"; "outside the record" at kStateSize or above.
+    static std::string FieldAt(size_t byte);
     // The State in `record` if it is a record a port of `profile` could have
     // encoded. Otherwise -EINVAL with a reason saying what is wrong: wrong
     // size or version, another profile, a count above 16 or above the

@@ -4,9 +4,9 @@
 // Uart16550::Uart16550aProfile) and the per-access path that picks one:
 // ReadInline, WriteInline and what they call. Included by uart16550.cc and
 // by the device (vfio_device.cc), whose 1-byte BAR fast path then runs the
-// whole register access without another call (bench/bar_access_bench: about
-// a third of the cost of an access was calls and frames). Not a public
-// header: include uart16550.h.
+// whole register access without another call: an access is a few
+// nanoseconds, so calls and frames would be a large share of it
+// (bench/bar_access_bench). Not a public header: include uart16550.h.
 #ifndef MTTY_CORE_UART16550_INL_H_
 #define MTTY_CORE_UART16550_INL_H_
 

@@ -1333,6 +1333,45 @@ TEST(UartStateTest, EncodeLayout) {
   for (size_t i = 0; i < 8; ++i) want[kIdle + i] = static_cast<uint8_t>(8 - i);
   EXPECT_EQ(r, want);
   for (size_t i = kReserved; i < Uart16550::kStateSize; ++i) EXPECT_EQ(r[i], 0);
+  // Fields reads every field back as stored, the out-of-range count too.
+  EXPECT_EQ(Uart16550::State::Fields(r), st);
+}
+
+TEST(UartStateTest, FieldAtNamesEveryByte) {
+  EXPECT_EQ(Uart16550::State::FieldAt(kVersion), "version");
+  EXPECT_EQ(Uart16550::State::FieldAt(5), "scr");
+  EXPECT_EQ(Uart16550::State::FieldAt(kDivLo), "divisor");
+  EXPECT_EQ(Uart16550::State::FieldAt(kDivHi), "divisor");
+  EXPECT_EQ(Uart16550::State::FieldAt(kCount), "rx_count");
+  EXPECT_EQ(Uart16550::State::FieldAt(kBytes + 3), "rx_bytes[3]");
+  EXPECT_EQ(Uart16550::State::FieldAt(kFlags + 15), "rx_flags[15]");
+  EXPECT_EQ(Uart16550::State::FieldAt(kIdle + 7), "idle_ns");
+  EXPECT_EQ(Uart16550::State::FieldAt(kReserved), "reserved");
+  EXPECT_EQ(Uart16550::State::FieldAt(Uart16550::kStateSize),
+            "outside the record");
+  // Each byte that Encode writes from a field is named after that field:
+  // setting the field to all ones changes only bytes named after it.
+  const Record zero = Uart16550::State{}.Encode();
+  Uart16550::State st;
+  st.lcr = 0xff;
+  st.idle_ns = ~uint64_t{0};
+  const Record r = st.Encode();
+  for (size_t i = 0; i < Uart16550::kStateSize; ++i) {
+    const std::string name = Uart16550::State::FieldAt(i);
+    EXPECT_EQ(r[i] != zero[i], name == "lcr" || name == "idle_ns") << i;
+  }
+}
+
+TEST(UartStateTest, FieldsReadsWhatDecodeRejects) {
+  Record r = Uart16550(Profile::kKernel).state().Encode();
+  r[kCount] = 17;
+  r[kThre] = 2;
+  r[kProfileByte] = 7;
+  EXPECT_FALSE(Uart16550::State::Decode(Profile::kKernel, r).ok());
+  const Uart16550::State st = Uart16550::State::Fields(r);
+  EXPECT_EQ(st.rx_count, 17);
+  EXPECT_TRUE(st.thre_pending);
+  EXPECT_EQ(static_cast<int>(st.profile), 7);
 }
 
 TEST(UartStateTest, DecodeRejectsWithAReason) {

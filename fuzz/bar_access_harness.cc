@@ -14,26 +14,17 @@
 #include "core/vfio_uapi.h"
 #include "fuzz/bar_access_ops.h"
 #include "fuzz/byte_reader.h"
-#include "fuzz/oracle_code.h"
 #include "fuzz/models/reference_uart.h"
+#include "fuzz/oracle_code.h"
 
 namespace mtty::fuzz {
 namespace {
 
 using bar::Ioctl;
 
-// Uart16550 migration record fields (core/uart16550.h).
-constexpr size_t kRecIer = 2;
-constexpr size_t kRecLcr = 3;
-constexpr size_t kRecFcr = 6;
-constexpr size_t kRecErrors = 9;
-constexpr size_t kRecMsrDelta = 10;
-constexpr size_t kRecThre = 11;
-constexpr size_t kRecCti = 12;
-constexpr size_t kRecTrigger = 13;
-constexpr size_t kRecCapacity = 14;
-constexpr size_t kRecCount = 15;
-constexpr size_t kRecFlags = 32;
+// A port's migration record as the device saved it; its fields are read
+// with Uart16550::State::Fields, which checks nothing, so a bad record is
+// still described before it is judged.
 using Record = std::array<uint8_t, Uart16550::kStateSize>;
 
 constexpr uint8_t kCanary = 0xa5;
@@ -41,12 +32,12 @@ constexpr size_t kMaxAccess = 16;
 
 // What IIR must read in a port whose migration record is `rec`.
 MTTY_ORACLE_CODE_BEGIN
-uint8_t ExpectedIir(Profile profile, const Record& rec) {
-  const uint8_t ier = rec[kRecIer];
-  const unsigned count = rec[kRecCount];
-  const unsigned trigger = rec[kRecTrigger];
-  const bool err_oe = (rec[kRecErrors] & kLsrOe) != 0;
-  const bool err_bi = (rec[kRecErrors] & kLsrBi) != 0;
+uint8_t ExpectedIir(Profile profile, const Uart16550::State& st) {
+  const uint8_t ier = st.ier;
+  const unsigned count = st.rx_count;
+  const unsigned trigger = st.trigger_level;
+  const bool err_oe = (st.lsr_errors & kLsrOe) != 0;
+  const bool err_bi = (st.lsr_errors & kLsrBi) != 0;
   if (profile == Profile::kKernel) {
     // The sample ORs every live condition's id together.
     uint8_t ids = 0;
@@ -61,14 +52,14 @@ uint8_t ExpectedIir(Profile profile, const Record& rec) {
     id = kIirRlsi;
   } else if ((ier & kIerRdi) && count > 0 && count >= trigger) {
     id = kIirRdi;
-  } else if ((ier & kIerRdi) && rec[kRecCti]) {
+  } else if ((ier & kIerRdi) && st.cti_pending) {
     id = kIirCti;
-  } else if ((ier & kIerThri) && rec[kRecThre]) {
+  } else if ((ier & kIerThri) && st.thre_pending) {
     id = kIirThri;
-  } else if ((ier & kIerMsi) && (rec[kRecMsrDelta] & kMsrDeltaMask)) {
+  } else if ((ier & kIerMsi) && (st.msr_delta & kMsrDeltaMask)) {
     id = kIirMsi;
   }
-  return static_cast<uint8_t>(id | ((rec[kRecFcr] & kFcrEnable) ? 0xc0 : 0));
+  return static_cast<uint8_t>(id | ((st.fcr & kFcrEnable) ? 0xc0 : 0));
 }
 MTTY_ORACLE_CODE_END
 
@@ -761,30 +752,34 @@ void Run::CheckState(const DeviceState& s) {
 
 void Run::CheckRegisterRead(int port, const Record& rec, uint8_t reg,
                             uint8_t value) {
-  const unsigned count = rec[kRecCount];
-  const bool dlab = (rec[kRecLcr] & kLcrDlab) != 0;
+  const Uart16550::State st = Uart16550::State::Fields(rec);
+  const unsigned count = st.rx_count;
+  const bool dlab = (st.lcr & kLcrDlab) != 0;
   if (reg == kLsr && ((value & kLsrDr) != 0) != (count > 0)) {
     Fail("lsr-dr-matches-fifo",
          Format("port %d LSR read 0x%02x with %u bytes queued", port, value,
                 count));
-  } else if (reg == kIirFcr && value != ExpectedIir(profile_, rec)) {
+  } else if (reg == kIirFcr && value != ExpectedIir(profile_, st)) {
     Fail("iir-matches-sources",
          Format("port %d IIR read 0x%02x; IER 0x%02x and the pending sources "
                 "imply 0x%02x",
-                port, value, rec[kRecIer], ExpectedIir(profile_, rec)));
-  } else if (reg == kIer && !dlab && value != (rec[kRecIer] & 0x0f)) {
-    Fail("ier-readback", Format("port %d IER read 0x%02x, stored 0x%02x", port,
-                                value, rec[kRecIer]));
+                port, value, st.ier, ExpectedIir(profile_, st)));
+  } else if (reg == kIer && !dlab && value != (st.ier & 0x0f)) {
+    Fail("ier-readback",
+         Format("port %d IER read 0x%02x, stored 0x%02x", port, value, st.ier));
   }
 }
 
 void Run::CheckPort(int port, const Record& rec) {
-  if (rec == checked_[port] && rec[0] != 0) {
+  // Unchanged since its last full check (checked_ starts all zero, which no
+  // saved record is: its version byte is 1).
+  if (rec == checked_[port] && rec != Record{}) {
     CompareWithReference(port, rec, peeked_[port]);
     return;
   }
-  const unsigned count = rec[kRecCount];
-  const unsigned capacity = rec[kRecCapacity];
+  const Uart16550::State st = Uart16550::State::Fields(rec);
+  const unsigned count = st.rx_count;
+  const unsigned capacity = st.rx_capacity;
   if (count > 16) {
     Fail("fifo-count-range", Format("port %d FIFO count %u", port, count));
     return;
@@ -801,7 +796,7 @@ void Run::CheckPort(int port, const Record& rec) {
                 loaded.ToString().c_str()));
     return;
   }
-  const uint8_t ier = rec[kRecIer];
+  const uint8_t ier = st.ier;
   const bool dlab = (scratch_->Peek(kLcr) & kLcrDlab) != 0;
   const uint8_t lsr = scratch_->Peek(kLsr);
   const uint8_t iir = scratch_->Peek(kIirFcr);
@@ -815,9 +810,9 @@ void Run::CheckPort(int port, const Record& rec) {
                                 scratch_->Peek(kIer), ier));
     return;
   }
-  const bool err_oe = (rec[kRecErrors] & kLsrOe) != 0;
-  const bool err_bi = (rec[kRecErrors] & kLsrBi) != 0;
-  const uint8_t want_iir = ExpectedIir(profile_, rec);
+  const bool err_oe = (st.lsr_errors & kLsrOe) != 0;
+  const bool err_bi = (st.lsr_errors & kLsrBi) != 0;
+  const uint8_t want_iir = ExpectedIir(profile_, st);
   if (profile_ == Profile::kKernel) {
     const uint8_t want_lsr_bits = static_cast<uint8_t>(
         (count == 0 ? kLsrThre | kLsrTemt : 0) | (err_oe ? kLsrOe : 0));
@@ -829,12 +824,12 @@ void Run::CheckPort(int port, const Record& rec) {
   } else {
     bool break_queued = false;
     for (unsigned i = 0; i < count; ++i) {
-      break_queued |= (rec[kRecFlags + i] & kLsrBi) != 0;
+      break_queued |= (st.rx_flags[i] & kLsrBi) != 0;
     }
     const uint8_t want_lsr = static_cast<uint8_t>(
         (count > 0 ? kLsrDr : 0) | (err_oe ? kLsrOe : 0) |
         (err_bi ? kLsrBi : 0) | kLsrThre | kLsrTemt |
-        ((rec[kRecFcr] & kFcrEnable) && break_queued ? kLsrFifoError : 0));
+        ((st.fcr & kFcrEnable) && break_queued ? kLsrFifoError : 0));
     if (lsr != want_lsr) {
       Fail("16550a-lsr", Format("port %d LSR 0x%02x, the record implies 0x%02x",
                                 port, lsr, want_lsr));
@@ -860,9 +855,10 @@ void Run::CompareWithReference(
     const std::array<uint8_t, kUartRegisterCount>& peeked) {
   if (profile_ != Profile::k16550a) return;
   const ReferenceUart& ref = ref_[port];
-  if (ref.rx_count() != rec[kRecCount]) {
+  const unsigned count = Uart16550::State::Fields(rec).rx_count;
+  if (ref.rx_count() != count) {
     Fail("reference-fifo-count", Format("port %d holds %u bytes, reference %zu",
-                                        port, rec[kRecCount], ref.rx_count()));
+                                        port, count, ref.rx_count()));
     return;
   }
   for (uint8_t reg = 0; reg < kUartRegisterCount; ++reg) {

@@ -58,13 +58,23 @@ TEST(BarAccessOracleTest, InvalidAccessChangesNothing) {
             "invalid-access-changes-nothing");
 }
 
+// Port 0's state as the real device holds it (a mutant's own state() left
+// out).
+Uart16550::State Port0Of(const RealDevice& d) {
+  return Uart16550::State::Fields(d.RealDevice::state().ports[0]);
+}
+
 // Reports one byte more in port 0's FIFO than there is.
 class SeventeenByteFifo : public RealDevice {
  public:
   using RealDevice::RealDevice;
   DeviceState state() const override {
     DeviceState s = RealDevice::state();
-    if (s.ports[0][15] == 16) s.ports[0][15] = 17;
+    Uart16550::State port = Uart16550::State::Fields(s.ports[0]);
+    if (port.rx_count == 16) {
+      port.rx_count = 17;
+      s.ports[0] = port.Encode();
+    }
     return s;
   }
 };
@@ -84,7 +94,7 @@ class FullFifoLooksEmpty : public RealDevice {
   Result<size_t> Read(uint64_t pos, std::span<uint8_t> buf) override {
     Result<size_t> r = RealDevice::Read(pos, buf);
     if (r.ok() && pos == kBar0 + kLsr && buf.size() == 1 &&
-        RealDevice::state().ports[0][15] == 16) {
+        Port0Of(*this).rx_count == 16) {
       buf[0] = static_cast<uint8_t>((buf[0] & ~kLsrDr) | kLsrThre | kLsrTemt);
     }
     return r;
@@ -106,7 +116,7 @@ class PrioritisedKernelIir : public RealDevice {
   Result<size_t> Read(uint64_t pos, std::span<uint8_t> buf) override {
     Result<size_t> r = RealDevice::Read(pos, buf);
     if (r.ok() && pos == kBar0 + kIirFcr && buf.size() == 1 &&
-        (buf[0] & 0x06) == 0x06 && RealDevice::state().ports[0][9] == 0) {
+        (buf[0] & 0x06) == 0x06 && Port0Of(*this).lsr_errors == 0) {
       buf[0] = 0xc4;  // RDA|THRE shown as RDA instead of the OR (0x06)
     }
     return r;
@@ -305,9 +315,9 @@ class OredDivisor : public RealDevice {
  public:
   using RealDevice::RealDevice;
   Result<size_t> Write(uint64_t pos, std::span<const uint8_t> buf) override {
-    const DeviceState s = RealDevice::state();
-    if (pos == kBar0 + kRbrThr && buf.size() == 1 && (s.ports[0][3] & 0x80)) {
-      const uint8_t ored = static_cast<uint8_t>(buf[0] | s.ports[0][7]);
+    const Uart16550::State port = Port0Of(*this);
+    if (pos == kBar0 + kRbrThr && buf.size() == 1 && (port.lcr & kLcrDlab)) {
+      const uint8_t ored = static_cast<uint8_t>(buf[0] | (port.divisor & 0xff));
       return RealDevice::Write(pos, {&ored, 1});
     }
     return RealDevice::Write(pos, buf);
@@ -373,7 +383,7 @@ class CorruptRecord : public RealDevice {
   using RealDevice::RealDevice;
   DeviceState state() const override {
     DeviceState s = RealDevice::state();
-    s.ports[0][60] = 1;
+    s.ports[0][60] = 1;  // reserved: no State field reaches it
     return s;
   }
 };

@@ -3,14 +3,16 @@
 // migration_stream seeds: QEMU-style stop-and-copy and pre-copy migrations
 // of busy ports, resumes into the same device, the transitions the kernel
 // refuses, and streams that must be rejected.
+#include <array>
 #include <initializer_list>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/uart16550.h"
-#include "fuzz/models/mig_model.h"
 #include "fuzz/migration_stream_ops.h"
+#include "fuzz/models/mig_model.h"
 #include "fuzz/seeds.h"
 
 namespace mtty::fuzz {
@@ -26,38 +28,59 @@ void BusyPort(Input& in, int port) {
   in.PortRead(port, kRbrThr).Port(port, kScr, 0x5a).Time(2000);
 }
 
-// A port record as Uart16550::SaveState lays it out (core/uart16550.h):
-// the given profile's power-on state, to be changed field by field.
-struct Record {
-  std::vector<uint8_t> b = std::vector<uint8_t>(64, 0);
-  explicit Record(bool uart) {
-    b[0] = 1;               // version
-    b[1] = uart ? 1 : 0;    // profile
-    b[13] = uart ? 1 : 0;   // trigger: kernel 0 until an FCR write
-    b[14] = uart ? 1 : 16;  // capacity: 16550a FIFO off, kernel 16
-  }
-  Record& Set(size_t at, uint8_t v) {
-    b[at] = v;
+// A port record built as a Uart16550::State: the given profile's power-on
+// state, changed field by field. Raw sets a byte no State field can hold
+// (the version, a reserved byte, a latch byte above 1), for records that
+// must be rejected.
+class Record {
+ public:
+  using S = Uart16550::State;
+  explicit Record(bool uart)
+      : st_(Uart16550(uart ? Profile::k16550a : Profile::kKernel).state()) {}
+  template <typename T, typename V>
+  Record& Set(T S::*field, V value) {
+    st_.*field = static_cast<T>(value);
     return *this;
   }
   // FIFO contents: count, then bytes and their flags.
   Record& Rx(std::initializer_list<uint8_t> bytes, uint8_t flags = 0) {
-    b[15] = static_cast<uint8_t>(bytes.size());
+    st_.rx_count = static_cast<uint8_t>(bytes.size());
     size_t i = 0;
     for (uint8_t c : bytes) {
-      b[16 + i] = c;
-      b[32 + i] = flags;
+      st_.rx_bytes[i] = c;
+      st_.rx_flags[i] = flags;
       ++i;
     }
     return *this;
   }
+  // An RX slot set past the count.
+  Record& RxSlot(size_t i, uint8_t byte, uint8_t flags) {
+    st_.rx_bytes[i] = byte;
+    st_.rx_flags[i] = flags;
+    return *this;
+  }
+  Record& Raw(size_t at, uint8_t value) {
+    raw_.push_back({at, value});
+    return *this;
+  }
+  std::vector<uint8_t> bytes() const {
+    const std::array<uint8_t, Uart16550::kStateSize> record = st_.Encode();
+    std::vector<uint8_t> out(record.begin(), record.end());
+    for (const auto& [at, value] : raw_) out[at] = value;
+    return out;
+  }
+
+ private:
+  S st_;
+  std::vector<std::pair<size_t, uint8_t>> raw_;
 };
 
 // One resume attempt from RUNNING: STOP -> RESUMING, this device's header,
 // the record, RESUMING -> STOP (loads it or is refused, the stream rules
 // decide), then RESET back to RUNNING.
 void Resume(Input& in, const Record& r) {
-  in.Reset().SetState(mig::kRS).WriteHeader(24).Write(r.b).SetState(mig::kS);
+  in.Reset().SetState(mig::kRS).WriteHeader(24).Write(r.bytes()).SetState(
+      mig::kS);
 }
 
 }  // namespace
@@ -208,28 +231,36 @@ std::vector<Seed> MigrationStreamSeeds() {
     // with an overrun).
     Input in(1, false);
     using R = Record;
+    using S = Uart16550::State;
     for (const R& r : {
-             R(false).Set(0, 2),                 // version
-             R(false).Set(1, 1),                 // profile
-             R(false).Set(63, 1),                // reserved
-             R(false).Set(11, 2),                // THRE latch > 1
-             R(false).Set(12, 2),                // CTI latch > 1
-             R(false).Set(15, 17),               // count > 16
-             R(false).Set(20, 'x'),              // byte past count
-             R(false).Set(40, 0x10),             // flag past count
-             R(false).Set(14, 1),                // not power-on
-             R(false).Set(6, 0x01).Set(14, 16),  // FCR, trigger 0
-             R(false).Set(13, 1).Set(14, 16),    // FIFO off, 16
-             R(false).Set(13, 2),                // trigger 2
-             R(false).Set(9, 0x10),              // BI latched
-             R(false).Set(10, 0x01),             // MSR delta
-             R(false).Set(11, 1),                // THRE latch
-             R(false).Set(12, 1),                // CTI latch
-             R(false).Set(48, 1),                // idle timer
-             R(false).Rx({'a'}, 0x10),           // byte flags
-             R(false),                           // power-on: loads
-             R(false).Set(6, 0xc1).Set(13, 1).Rx({'o', 'k'}).Set(9, 0x02),
-             R(false).Set(6, 0x06).Set(13, 1).Set(14, 1),  // FIFO off: loads
+             R(false).Raw(0, 2),                           // version
+             R(false).Set(&S::profile, Profile::k16550a),  // profile
+             R(false).Raw(63, 1),                          // reserved
+             R(false).Raw(11, 2),                          // THRE latch > 1
+             R(false).Raw(12, 2),                          // CTI latch > 1
+             R(false).Set(&S::rx_count, 17),               // count > 16
+             R(false).RxSlot(4, 'x', 0),                   // byte past count
+             R(false).RxSlot(8, 0, 0x10),                  // flag past count
+             R(false).Set(&S::rx_capacity, 1),             // not power-on
+             R(false).Set(&S::fcr, 0x01).Set(&S::rx_capacity, 16),  // trig 0
+             R(false).Set(&S::trigger_level, 1).Set(&S::rx_capacity, 16),
+             R(false).Set(&S::trigger_level, 2),    // trigger 2
+             R(false).Set(&S::lsr_errors, kLsrBi),  // BI latched
+             R(false).Set(&S::msr_delta, 0x01),     // MSR delta
+             R(false).Set(&S::thre_pending, true),  // THRE latch
+             R(false).Set(&S::cti_pending, true),   // CTI latch
+             R(false).Set(&S::idle_ns, 1),          // idle timer
+             R(false).Rx({'a'}, kLsrBi),            // byte flags
+             R(false),                              // power-on: loads
+             R(false)
+                 .Set(&S::fcr, 0xc1)
+                 .Set(&S::trigger_level, 1)
+                 .Rx({'o', 'k'})
+                 .Set(&S::lsr_errors, kLsrOe),
+             R(false)  // FIFO off: loads
+                 .Set(&S::fcr, 0x06)
+                 .Set(&S::trigger_level, 1)
+                 .Set(&S::rx_capacity, 1),
          }) {
       Resume(in, r);
       if (in.bytes().size() > 900) flush("resume_record_checks_kernel", in);
@@ -242,35 +273,49 @@ std::vector<Seed> MigrationStreamSeeds() {
     // and idle timer with data queued).
     Input in(1, true);
     using R = Record;
+    using S = Uart16550::State;
     const auto fifo = [](uint8_t fcr, uint8_t trigger) {
-      return R(true).Set(6, fcr).Set(13, trigger).Set(14, 16);
+      return R(true)
+          .Set(&S::fcr, fcr)
+          .Set(&S::trigger_level, trigger)
+          .Set(&S::rx_capacity, 16);
     };
     for (const R& r : {
-             R(true).Set(0, 0),              // version
-             R(true).Set(1, 0),              // profile
-             R(true).Set(56, 1),             // reserved
-             R(true).Set(11, 3),             // THRE latch > 1
-             R(true).Set(15, 17),            // count > 16
-             R(true).Set(2, 0x10),           // IER bits 7:4
-             R(true).Set(4, 0x20),           // MCR bits 7:5
-             fifo(0x03, 1),                  // FCR reset bit
-             R(true).Set(6, 0x08),           // FIFO off, DMA
-             fifo(0x41, 1),                  // trigger not 4
-             R(true).Set(14, 16),            // capacity 16
-             fifo(0x01, 1).Set(14, 1),       // capacity 1
-             R(true).Rx({'a', 'b'}),         // count > 1
-             R(true).Set(9, 0x01),           // LSR DR latched
-             R(true).Set(10, 0x10),          // MSR delta 7:4
-             fifo(0x01, 1).Rx({'a'}, 0x01),  // flag not BI
-             fifo(0x01, 1).Rx({'a'}, 0x10),  // break, byte 'a'
-             R(true).Set(12, 1),             // CTI, FIFO off
-             fifo(0x01, 1).Set(12, 1),       // CTI, FIFO empty
-             R(true).Set(48, 1),             // idle, FIFO off
-             fifo(0x01, 1).Set(49, 1),       // idle, empty
-             R(true),                        // power-on: loads
-             fifo(0xc9, 14).Rx({0}, 0x10).Set(9, 0x12).Set(10, 0x0f),
-             fifo(0x81, 8).Rx({'c', 't', 'i'}).Set(12, 1).Set(50, 7),
-             R(true).Set(2, 0x0f).Set(4, 0x1f).Set(11, 1).Rx({'z'}),
+             R(true).Raw(0, 0),                           // version
+             R(true).Set(&S::profile, Profile::kKernel),  // profile
+             R(true).Raw(56, 1),                          // reserved
+             R(true).Raw(11, 3),                          // THRE latch > 1
+             R(true).Set(&S::rx_count, 17),               // count > 16
+             R(true).Set(&S::ier, 0x10),                  // IER bits 7:4
+             R(true).Set(&S::mcr, 0x20),                  // MCR bits 7:5
+             fifo(0x03, 1),                               // FCR reset bit
+             R(true).Set(&S::fcr, 0x08),                  // FIFO off, DMA
+             fifo(0x41, 1),                               // trigger not 4
+             R(true).Set(&S::rx_capacity, 16),            // capacity 16
+             fifo(0x01, 1).Set(&S::rx_capacity, 1),       // capacity 1
+             R(true).Rx({'a', 'b'}),                      // count > 1
+             R(true).Set(&S::lsr_errors, kLsrDr),         // LSR DR latched
+             R(true).Set(&S::msr_delta, 0x10),            // MSR delta 7:4
+             fifo(0x01, 1).Rx({'a'}, 0x01),               // flag not BI
+             fifo(0x01, 1).Rx({'a'}, kLsrBi),             // break, byte 'a'
+             R(true).Set(&S::cti_pending, true),          // CTI, FIFO off
+             fifo(0x01, 1).Set(&S::cti_pending, true),    // CTI, FIFO empty
+             R(true).Set(&S::idle_ns, 1),                 // idle, FIFO off
+             fifo(0x01, 1).Set(&S::idle_ns, 0x100),       // idle, empty
+             R(true),                                     // power-on: loads
+             fifo(0xc9, 14)
+                 .Rx({0}, kLsrBi)
+                 .Set(&S::lsr_errors, kLsrBi | kLsrOe)
+                 .Set(&S::msr_delta, 0x0f),
+             fifo(0x81, 8)
+                 .Rx({'c', 't', 'i'})
+                 .Set(&S::cti_pending, true)
+                 .Set(&S::idle_ns, 7 << 16),
+             R(true)
+                 .Set(&S::ier, 0x0f)
+                 .Set(&S::mcr, 0x1f)
+                 .Set(&S::thre_pending, true)
+                 .Rx({'z'}),
          }) {
       Resume(in, r);
       if (in.bytes().size() > 900) flush("resume_record_checks_16550a", in);

@@ -1,15 +1,16 @@
 // Copyright mtty-lab authors.
 #include "fuzz/kernel/lockstep_device.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <algorithm>
 #include <set>
 #include <vector>
 
 #include "core/hex.h"
 #include "core/pci_config.h"
+#include "core/uart16550.h"
 #include "core/vfio_uapi.h"
 #include "kshim/kernel_mtty.h"
 #include "kshim/kshim.h"
@@ -105,9 +106,10 @@ std::string StateDiff(const DeviceState& k, const DeviceState& o) {
     for (size_t i = 0; i < k.ports[p].size(); ++i) {
       if (k.ports[p][i] != o.ports[p][i]) {
         return Format(
-            "port %zu record byte %zu (core/uart16550.cc layout): sample "
-            "0x%02x, ours 0x%02x",
-            p, i, k.ports[p][i], o.ports[p][i]);
+            "port %zu %s (record byte %zu): sample 0x%02x, ours "
+            "0x%02x",
+            p, Uart16550::State::FieldAt(i).c_str(), i, k.ports[p][i],
+            o.ports[p][i]);
       }
     }
   }
@@ -118,8 +120,8 @@ std::string StateDiff(const DeviceState& k, const DeviceState& o) {
   if (k.irq.intx_has_sink != o.irq.intx_has_sink ||
       k.irq.msi_has_sink != o.irq.msi_has_sink) {
     return Format("eventfds held (intx, msi): sample (%d, %d), ours (%d, %d)",
-                  k.irq.intx_has_sink, k.irq.msi_has_sink,
-                  o.irq.intx_has_sink, o.irq.msi_has_sink);
+                  k.irq.intx_has_sink, k.irq.msi_has_sink, o.irq.intx_has_sink,
+                  o.irq.msi_has_sink);
   }
   if (k.irq.intx_masked != o.irq.intx_masked) {
     return Format("intx_masked: sample %d, ours %d", k.irq.intx_masked,
@@ -150,7 +152,6 @@ static std::string Reaches(std::optional<Defect> d) {
                 SampleSite(Info(*d).function).c_str(), Info(*d).what);
 }
 
-
 bool LockstepDevice::AnnounceHunted(std::optional<Defect> d,
                                     const std::string& what) {
   // A sanitizer report names the sample's line but not the defect, and
@@ -162,8 +163,9 @@ bool LockstepDevice::AnnounceHunted(std::optional<Defect> d,
   if (kHaveAddressSanitizer) return true;
   // Without ASan (--config=tsan, gcc) nothing would catch it: the op is
   // not run, and the defect is reported as reached.
-  FoundDefect(*d, what + " reached it; not run: this build has no "
-                         "AddressSanitizer to catch it");
+  FoundDefect(*d, what +
+                      " reached it; not run: this build has no "
+                      "AddressSanitizer to catch it");
   return false;
 }
 
@@ -239,9 +241,9 @@ LockstepDevice::LockstepDevice(const DeviceOptions& options,
   o.resolver = &our_fds_;
   ours_ = options_.ours(o);
   if (!kernel_->create_status().ok()) {
-    Found("kernel-create", "the sample refused to create a " +
-                               std::to_string(nr_ports_) + "-port device: " +
-                               StatusText(kernel_->create_status()));
+    Found("kernel-create",
+          "the sample refused to create a " + std::to_string(nr_ports_) +
+              "-port device: " + StatusText(kernel_->create_status()));
     return;
   }
   Compare("creation", Status::Ok(), Status::Ok(), {}, {}, false);
@@ -343,8 +345,8 @@ std::optional<Defect> LockstepDevice::IoctlDefect(
   }
   vfio::IrqSetHeader h;
   std::memcpy(&h, arg.data(), sizeof(h));
-  const bool trigger = (h.flags & vfio::kIrqSetActionTypeMask) ==
-                       vfio::kIrqSetActionTrigger;
+  const bool trigger =
+      (h.flags & vfio::kIrqSetActionTypeMask) == vfio::kIrqSetActionTrigger;
   if (trigger && (h.flags & vfio::kIrqSetDataEventfd) && h.count == 0 &&
       h.index <= vfio::kMsiIrqIndex) {
     return Defect::kSetIrqsNullPayload;
@@ -496,9 +498,9 @@ Result<size_t> LockstepDevice::Write(uint64_t pos,
   }
   if (d && !finding_ && ServesMissingRegister(*d)) {
     if (k.ok()) {
-      FoundDefect(*d, Format("%s was accepted (%zu bytes); ours %s",
-                             what.c_str(), k.value(),
-                             StatusText(o.status()).c_str()));
+      FoundDefect(*d,
+                  Format("%s was accepted (%zu bytes); ours %s", what.c_str(),
+                         k.value(), StatusText(o.status()).c_str()));
       return k;
     }
   }
@@ -516,8 +518,8 @@ Status LockstepDevice::Ioctl(uint32_t cmd, std::span<uint8_t> arg) {
   if (finding_) return Status::Error(-EIO);
   const std::optional<Defect> d = IoctlDefect(cmd, arg);
   if (Avoid(d)) return Status::Error(-EPERM);
-  const std::string what = Format("ioctl 0x%x arg[%zu]=%s", cmd, arg.size(),
-                                  Hex(arg).c_str());
+  const std::string what =
+      Format("ioctl 0x%x arg[%zu]=%s", cmd, arg.size(), Hex(arg).c_str());
   if (!AnnounceHunted(d, what)) return Status::Error(-EIO);
   if (cmd == vfio::kDeviceFeature) {
     // Documented version difference: 6.1's mtty has no migration and no

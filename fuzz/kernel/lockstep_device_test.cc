@@ -23,9 +23,7 @@ constexpr uint64_t kBar2 = vfio::RegionOffset(2);
 constexpr uint64_t kConfig = vfio::RegionOffset(vfio::kConfigRegionIndex);
 constexpr int32_t kFd = 3;
 
-Hunt Only(Defect d) {
-  return *Hunt::Parse(Info(d).name, nullptr);
-}
+Hunt Only(Defect d) { return *Hunt::Parse(Info(d).name, nullptr); }
 
 class LockstepTest : public ::testing::Test {
  protected:
@@ -52,10 +50,11 @@ class LockstepTest : public ::testing::Test {
   static Status SetIrqs(LockstepDevice& d, uint32_t flags, uint32_t index,
                         uint32_t count, std::vector<int32_t> fds) {
     std::vector<uint8_t> arg(sizeof(vfio::IrqSetHeader) + 4 * fds.size());
-    const vfio::IrqSetHeader h{static_cast<uint32_t>(arg.size()), flags,
-                               index, 0, count};
+    const vfio::IrqSetHeader h{static_cast<uint32_t>(arg.size()), flags, index,
+                               0, count};
     std::memcpy(arg.data(), &h, sizeof(h));
-    if (!fds.empty()) std::memcpy(arg.data() + sizeof(h), fds.data(), 4 * fds.size());
+    if (!fds.empty())
+      std::memcpy(arg.data() + sizeof(h), fds.data(), 4 * fds.size());
     return d.Ioctl(vfio::kDeviceSetIrqs, arg);
   }
   static void GetInfo(LockstepDevice& d) {
@@ -171,13 +170,13 @@ TEST_F(LockstepTest, EventfdDefectsAreSurvivedWhenNotHunted) {
   ASSERT_TRUE(SetIrqs(*d, vfio::kIrqSetDataEventfd | trigger,
                       vfio::kIntxIrqIndex, 1, {kFd})
                   .ok());
-  ASSERT_TRUE(SetIrqs(*d, vfio::kIrqSetDataNone | trigger,
-                      vfio::kIntxIrqIndex, 0, {})
-                  .ok());
+  ASSERT_TRUE(
+      SetIrqs(*d, vfio::kIrqSetDataNone | trigger, vfio::kIntxIrqIndex, 0, {})
+          .ok());
   W(*d, kBar0 + 1, 0x02);  // signals the put eventfd
-  ASSERT_TRUE(SetIrqs(*d, vfio::kIrqSetDataNone | trigger,
-                      vfio::kIntxIrqIndex, 0, {})
-                  .ok());
+  ASSERT_TRUE(
+      SetIrqs(*d, vfio::kIrqSetDataNone | trigger, vfio::kIntxIrqIndex, 0, {})
+          .ok());
   EXPECT_FALSE(d->finding()) << d->finding()->ToString();
   EXPECT_EQ(kshim_bug_count(KSHIM_BUG_NULL_EVENTFD_SIGNAL), 1u);
   EXPECT_EQ(kshim_bug_count(KSHIM_BUG_EVENTFD_USE_AFTER_PUT), 1u);
@@ -212,7 +211,7 @@ TEST_F(LockstepTest, AnUnexplainedDifferenceIsAFinding) {
   W(*d, kBar0 + 7, 0x42);
   ASSERT_TRUE(d->finding());
   EXPECT_EQ(d->finding()->oracle, "kernel-differential");
-  EXPECT_NE(d->finding()->detail.find("port 0 record byte 5"),
+  EXPECT_NE(d->finding()->detail.find("port 0 scr (record byte 5)"),
             std::string::npos)
       << d->finding()->detail;
   uint8_t b = 0;
