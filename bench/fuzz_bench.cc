@@ -3,7 +3,7 @@
 // fresh, exactly-sized heap buffer, then the entry point called), in one
 // run of a plain -c opt build:
 //   bazel run -c opt //bench:fuzz_bench
-// Inputs: 64-op bar_access inputs of a driver-like mix (fuzz/bar_access_ops.h),
+// Inputs: 64-op bar_access inputs of a driver-like mix (fuzz/bar_access/ops.h),
 // single- and dual-port, both profiles. Target: bar_access at least 1/4 of
 // the empty target's rate; the counter `fraction_of_empty` reports it.
 //
@@ -24,9 +24,9 @@
 
 #include "core/uart16550.h"
 #include "core/vfio_uapi.h"
-#include "fuzz/bar_access_harness.h"
-#include "fuzz/bar_access_ops.h"
-#include "fuzz/bar_access_random.h"
+#include "fuzz/bar_access/harness.h"
+#include "fuzz/bar_access/ops.h"
+#include "fuzz/bar_access/random.h"
 
 namespace mtty {
 namespace {

@@ -200,8 +200,9 @@ void Uart16550::set_interrupt_callback(std::function<void()> cb) {
 
 void Uart16550::Reset() {
   WithProfile(profile_, [this](auto p) {
-    regs_ = Registers{.trigger_level = p.kPowerOnTriggerLevel,
-                      .rx_capacity = p.kPowerOnRxCapacity};
+    regs_ = Registers{};
+    regs_.trigger_level = p.kPowerOnTriggerLevel;
+    regs_.rx_capacity = p.kPowerOnRxCapacity;
   });
 }
 
@@ -504,6 +505,8 @@ Status Uart16550::LoadState(std::span<const uint8_t> record) {
       .cti_pending = st.cti_pending,
       .trigger_level = st.trigger_level,
       .rx_capacity = st.rx_capacity,
+      .rx = Fifo(),
+      .rx_flags = Fifo(),
       .idle_ns = st.idle_ns,
   };
   // Decode admits at most 16 bytes, except under the canary

@@ -898,7 +898,7 @@ TEST_F(Uart16550aTest, CtiAtOrAboveTriggerHidesBehindRda) {
 
 // Lowering the trigger below the queued count with a timeout latched is a
 // state the profile can reach, so a migration record of it must load
-// (fuzz/regressions/bar_access/cti_latch_kept_when_fcr_lowers_trigger).
+// (fuzz/bar_access/regressions/cti_latch_kept_when_fcr_lowers_trigger).
 TEST_F(Uart16550aTest, CtiLatchedAboveLoweredTriggerSurvivesMigration) {
   uart_.Write(kIirFcr, kFcrEnable | kFcrTrigger14);
   Transmit(1);

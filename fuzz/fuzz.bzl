@@ -1,7 +1,12 @@
 """mtty_fuzzer: declare a fuzzer once, get every build of it.
 
-In the spirit of bazelbuild/rules_fuzzing (which cannot be downloaded here),
-`mtty_fuzzer(name = "bar_access", ...)` defines:
+In the spirit of bazelbuild/rules_fuzzing (which cannot be downloaded here).
+A fuzzer is a folder, fuzz/<name>/: its input decoder, harness and oracles
+(`:harness`), its LLVMFuzzerTestOneInput (fuzzer.cc), its oracle tests, its
+seeds (`:seeds`, registered for make_seeds), a README and its crash
+reproducers (regressions/). Its seeds and dictionary are in corpus/<name>/
+and corpus/<name>.dict. `mtty_fuzzer(name = "bar_access", srcs =
+["fuzzer.cc"], deps = [":harness"])` in the folder's BUILD defines:
 
   :<name>            `bazel run` launcher: fuzzes a writable copy of
                      corpus/<name>/ with corpus/<name>.dict, passes libFuzzer
@@ -14,8 +19,17 @@ In the spirit of bazelbuild/rules_fuzzing (which cannot be downloaded here),
                      --config=afl the engine is AFL++'s driver.
   :<name>_regression a test replaying every seed and every checked-in crash
                      reproducer (corpus/<name>/, corpus/<name>.generated/,
-                     fuzz/regressions/<name>/) under the same sanitizers.
+                     the folder's regressions/) under the same sanitizers.
                      Part of `bazel test //...`.
+  :regressions       every file under the folder's regressions/.
+
+`fuzzer_folder("bar_access")` in fuzz/BUILD.bazel makes //fuzz:bar_access
+and //fuzz:bar_access_bin aliases of those (a target //fuzz:bar_access
+itself would write bazel-bin/fuzz/bar_access, the folder's own output
+directory), and gathers the folder's tests. `seed_tools` and
+`package_tests`, last in fuzz/BUILD.bazel, link every folder's :seeds into
+make_seeds and seeds_test and collect every test: a new fuzzer is its folder
+and one fuzzer_folder line.
 
 `trace_seeds` builds corpus/<name>.generated/: seeds derived from the
 conformance traces at build time, so they never go stale.
@@ -195,7 +209,8 @@ def mtty_fuzzer(name, srcs, deps = [], tags = [], corpus = None, regression = Tr
     `corpus` names the corpus/<corpus>/ folder and dictionary when the
     fuzzer shares another's input format (default: its own name).
     `regression = False` leaves the replay test to the caller (the `_kernel`
-    targets use kernel_regression_test).
+    targets use kernel_regression_test, and keep their reproducers in
+    fuzz/kernel/regressions/).
 
     Every generated target is tagged "fuzzer". With --//fuzz:engine=none
     (set by --config=gcc) the binaries are plain replay programs built by any
@@ -230,17 +245,71 @@ def mtty_fuzzer(name, srcs, deps = [], tags = [], corpus = None, regression = Tr
     )
     if not regression:
         return
+    native.filegroup(
+        name = "regressions",
+        srcs = native.glob(["regressions/**"], allow_empty = True),
+    )
     regression_test(
         name = name + "_regression",
         binary = ":" + name + "_bin",
-        data = ["//corpus:" + name, "//fuzz/regressions:all"],
+        data = ["//corpus:" + name, ":regressions"],
         input_dirs = [
             "corpus/" + name,
             "corpus/" + name + ".generated",
-            "fuzz/regressions/" + name,
+            native.package_name() + "/regressions",
         ],
         size = "medium",
         tags = tags + ["fuzzer"],
+    )
+
+def fuzzer_folder(name):
+    """In fuzz/BUILD.bazel: the fuzzer in fuzz/<name>/ under its short names
+    (//fuzz:<name>, //fuzz:<name>_bin), its seeds for seed_tools
+    (<name>_seeds) and its tests for package_tests (<name>_tests)."""
+    folder = "//fuzz/" + name
+    native.alias(name = name, actual = folder + ":" + name)
+    native.alias(name = name + "_bin", actual = folder + ":" + name + "_bin")
+    native.alias(name = name + "_seeds", actual = folder + ":seeds")
+    native.test_suite(
+        name = name + "_tests",
+        tests = [
+            folder + ":harness_test",
+            folder + ":" + name + "_regression",
+        ],
+    )
+
+def seed_tools():
+    """:make_seeds and :seeds_test over every fuzzer_folder above: each
+    `<name>_seeds` alias names a fuzz/<name>:seeds library, linked in so that
+    it registers its seeds."""
+    seeds = sorted([
+        ":" + r["name"]
+        for r in native.existing_rules().values()
+        if r["kind"] == "alias" and r["name"].endswith("_seeds")
+    ])
+
+    # bazel run //fuzz:make_seeds   rewrites corpus/<fuzzer>/<seed> in the
+    # tree for every fuzzer folder.
+    native.cc_binary(
+        name = "make_seeds",
+        srcs = ["make_seeds.cc"],
+        deps = [":seeds_registry"] + seeds,
+    )
+
+    # The checked-in seeds are what make_seeds writes, and none is a finding.
+    native.cc_test(
+        name = "seeds_test",
+        size = "small",
+        srcs = ["seeds_test.cc"],
+        data = [
+            "//conformance:traces",
+            "//corpus:all",
+        ],
+        deps = [
+            ":seeds_registry",
+            "//fuzz/bar_access:trace_to_seed",
+            "@com_google_googletest//:gtest_main",
+        ] + seeds,
     )
 
 def _kernel_regression_test_impl(ctx):
@@ -313,24 +382,25 @@ def mtty_kernel_fuzzer(name, corpus, tags = []):
     kernel_regression_test(
         name = name + "_regression",
         binary = ":" + name + "_bin",
-        data = ["//corpus:" + corpus, "//fuzz/regressions:all"],
+        data = ["//corpus:" + corpus, "//fuzz/kernel:regressions"],
         seed_dirs = [
             "corpus/" + corpus,
             "corpus/" + corpus + ".generated",
         ],
-        regression_dir = "fuzz/regressions/" + name,
+        regression_dir = "fuzz/kernel/regressions/" + name,
         size = "medium",
         tags = tags + ["fuzzer"],
     )
 
 def package_tests(name, extra = [], **kwargs):
-    """A test_suite of every test rule declared above it in this package,
-    plus `extra` (other suites). Call it last in the BUILD file so a new
-    fuzzer's regression and oracle tests join the suite without a list to
-    keep up to date."""
+    """A test_suite of every test rule and every fuzzer_folder's tests
+    declared above it in this package, plus `extra` (other suites). Call it
+    last in the BUILD file so a new fuzzer's regression and oracle tests join
+    the suite without a list to keep up to date."""
     tests = sorted([
         ":" + r["name"]
         for r in native.existing_rules().values()
-        if r["kind"].endswith("_test") or r["kind"] == "_regression_test"
+        if r["kind"].endswith("_test") or r["kind"] == "_regression_test" or
+           (r["kind"] == "test_suite" and r["name"].endswith("_tests"))
     ])
     native.test_suite(name = name, tests = tests + extra, **kwargs)

@@ -6,7 +6,7 @@ conformance traces.
 
 Builds every fuzzer (and the conformance targets) with --config=coverage
 (clang -fprofile-instr-generate -fcoverage-mapping) in its own Bazel output
-base, replays corpus/<fuzzer>/ plus fuzz/regressions/<fuzzer>/ plus each
+base, replays corpus/<fuzzer>/ plus the fuzzer folder's regressions/ plus each
 --corpus-root/<fuzzer>/ through the fuzzers (-runs=0), runs the conformance
 tests, merges the profiles with llvm-profdata and writes:
 

@@ -25,8 +25,8 @@ READ of size 1 at 0x60f000000fff thread T0
     #1 0x55d2 in mtty::MttyDevice::ReadPiece(unsigned int, unsigned long, int) core/vfio_device.cc:120:9
     #2 0x55d3 in std::vector<int, std::allocator<int> >::size() const /usr/include/c++/12/bits/stl_vector.h:919:9
     #3 0x55d4 in mtty::MttyDevice::Access(unsigned long, unsigned char*, unsigned long, bool) core/vfio_device.cc:170:30
-    #4 0x55d5 in mtty::fuzz::RunConfigSpace(std::span<unsigned char const, 18446744073709551615ul>) fuzz/config_space_harness.cc:80:3
-    #5 0x55d6 in LLVMFuzzerTestOneInput fuzz/config_space_fuzzer.cc:9:3
+    #4 0x55d5 in mtty::fuzz::RunConfigSpace(std::span<unsigned char const, 18446744073709551615ul>) fuzz/config_space/harness.cc:80:3
+    #5 0x55d6 in LLVMFuzzerTestOneInput fuzz/config_space/fuzzer.cc:9:3
     #6 0x55d7 in fuzzer::Fuzzer::ExecuteCallback(unsigned char const*, unsigned long) (/x/config_space+0x1)
 
 SUMMARY: AddressSanitizer: heap-buffer-overflow core/pci_config.cc:101:20 in mtty::PciConfig::Read(unsigned int, int) const
@@ -35,7 +35,7 @@ SUMMARY: AddressSanitizer: heap-buffer-overflow core/pci_config.cc:101:20 in mtt
 UBSAN = """core/vfio_device.cc:116:20: runtime error: index 3 out of bounds for type 'Uart16550 *[2]'
     #0 0x1 in mtty::MttyDevice::ReadPiece(unsigned int, unsigned long, int) core/vfio_device.cc:116:20
     #1 0x2 in mtty::MttyDevice::Access(unsigned long, unsigned char*, unsigned long, bool) core/vfio_device.cc:170:30
-    #2 0x3 in LLVMFuzzerTestOneInput fuzz/bar_access_fuzzer.cc:9:3
+    #2 0x3 in LLVMFuzzerTestOneInput fuzz/bar_access/fuzzer.cc:9:3
 SUMMARY: UndefinedBehaviorSanitizer: undefined-behavior core/vfio_device.cc:116:20 in
 """
 
@@ -46,7 +46,7 @@ FINDING = """
     #1 0x2 in fuzzer::PrintStackTrace() (/x/bar_access+0x2)
     #5 0x3 in abort stdlib/abort.c:79:7
     #6 0x4 in mtty::fuzz::ReportAndAbort(mtty::fuzz::Finding const&) fuzz/finding.cc:17:3
-    #7 0x5 in LLVMFuzzerTestOneInput fuzz/bar_access_fuzzer.cc:12:5
+    #7 0x5 in LLVMFuzzerTestOneInput fuzz/bar_access/fuzzer.cc:12:5
 """
 
 LEAK = """
@@ -56,7 +56,7 @@ LEAK = """
 Direct leak of 64 byte(s) in 1 object(s) allocated from:
     #0 0x1 in operator new(unsigned long) (/x/f+0x1)
     #1 0x2 in mtty::MdevParent::Create(std::basic_string_view<char, std::char_traits<char> >, mtty::Uuid const&, mtty::Profile) core/mdev_parent.cc:120:5
-    #2 0x3 in LLVMFuzzerTestOneInput fuzz/mdev_lifecycle_fuzzer.cc:20:3
+    #2 0x3 in LLVMFuzzerTestOneInput fuzz/mdev_lifecycle/fuzzer.cc:20:3
 """
 
 
@@ -222,6 +222,27 @@ class CanaryRegistryTest(unittest.TestCase):
             self.assertLessEqual(used, known, f"unregistered canary macro in {f}")
 
 
+class FuzzerPathsTest(unittest.TestCase):
+    """Where a fuzzer's reproducers, seeds and dictionary are, from its
+    label: the folder of the package that declares it."""
+
+    def test_folder_fuzzer(self):
+        f = fuzzlib.Fuzzer("bar_access", "//fuzz/bar_access:bar_access_bin", "/w")
+        self.assertEqual(f.regression_dir, "/w/fuzz/bar_access/regressions")
+        self.assertEqual(f.seed_dir, "/w/corpus/bar_access")
+        self.assertEqual(f.run_label, "//fuzz/bar_access:bar_access")
+
+    def test_race_fuzzer_lives_in_its_package(self):
+        f = fuzzlib.Fuzzer("mdev_race", "//fuzz/race:mdev_race_bin", "/w")
+        self.assertEqual(f.regression_dir, "/w/fuzz/race/regressions")
+
+    def test_kernel_variant_shares_corpus_keeps_own_reproducers(self):
+        f = fuzzlib.Fuzzer("vfio_ioctl_kernel", "//fuzz:vfio_ioctl_kernel_bin", "/w")
+        self.assertEqual(f.regression_dir,
+                         "/w/fuzz/kernel/regressions/vfio_ioctl_kernel")
+        self.assertEqual(f.seed_dir, "/w/corpus/vfio_ioctl")
+
+
 class OssFuzzTargetsTest(unittest.TestCase):
     def test_resolves_transitive_sources(self):
         with tempfile.TemporaryDirectory() as root:
@@ -240,8 +261,9 @@ class OssFuzzTargetsTest(unittest.TestCase):
                         'cc_library(name = "globbed", srcs = glob(["*.cc"]))\n'
                         'mtty_fuzzer(name = "bar", srcs = ["bar.cc"], deps = [":common", "//core"])\n')
             got = oss_fuzz_targets.Repo(root).fuzzers()
-            self.assertEqual(got, [("bar", ["core/status.cc", "fuzz/finding.cc",
-                                            "core/uart.cc", "fuzz/bar.cc"])])
+            self.assertEqual(got, [("bar", "fuzz",
+                                    ["core/status.cc", "fuzz/finding.cc",
+                                     "core/uart.cc", "fuzz/bar.cc"])])
 
     def test_external_dependency_is_an_error(self):
         with tempfile.TemporaryDirectory() as root:

@@ -171,7 +171,7 @@ def split_label(label: str):
 @dataclasses.dataclass
 class Fuzzer:
     name: str  # bar_access
-    label: str  # //fuzz:bar_access_bin (the instrumented binary)
+    label: str  # //fuzz/bar_access:bar_access_bin (the instrumented binary)
     ws: str
 
     @property
@@ -203,7 +203,11 @@ class Fuzzer:
 
     @property
     def regression_dir(self) -> str:
-        return os.path.join(self.ws, "fuzz", "regressions", self.name)
+        """The fuzzer folder's regressions/ (fuzz/<name>/regressions/); a
+        `_kernel` target's are fuzz/kernel/regressions/<name>/."""
+        if self.kernel:
+            return os.path.join(self.ws, "fuzz", "kernel", "regressions", self.name)
+        return os.path.join(self.ws, self.package, "regressions")
 
     def default_flags(self) -> List[str]:
         """libFuzzer flags from corpus/<name>.options, the defaults

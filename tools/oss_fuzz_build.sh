@@ -13,7 +13,7 @@
 # Outputs, next to each other in $OUT, for every mtty_fuzzer in the BUILD
 # files (tools/oss_fuzz_targets.py):
 #   <name>                   the fuzzer
-#   <name>_seed_corpus.zip   corpus/<name>/ and fuzz/regressions/<name>/
+#   <name>_seed_corpus.zip   corpus/<name>/ and the fuzzer folder's regressions/
 #   <name>.dict              corpus/<name>.dict
 #   <name>.options           [libfuzzer] dict = <name>.dict, plus the flags of
 #                            corpus/<name>.options (one per line) as key = value
@@ -61,11 +61,11 @@ export CXX CXXFLAGS root objdir
 
 # Every source once, in parallel.
 jobs=$(nproc 2>/dev/null || echo 2)
-mapfile -t all_srcs < <(cut -f2 <<<"$targets" | tr ' ' '\n' | sed '/^$/d' | sort -u)
+mapfile -t all_srcs < <(cut -f3 <<<"$targets" | tr ' ' '\n' | sed '/^$/d' | sort -u)
 echo "oss_fuzz_build: compiling ${#all_srcs[@]} sources with $CXX ($jobs at a time)"
 printf '%s\n' "${all_srcs[@]}" | xargs -P "$jobs" -I{} bash -c 'compile "$1"' _ {}
 
-while IFS=$'\t' read -r name srcs; do
+while IFS=$'\t' read -r name pkg srcs; do
   objs=()
   for s in $srcs; do objs+=("$objdir/${s//\//__}.o"); done
   # shellcheck disable=SC2086
@@ -75,7 +75,7 @@ while IFS=$'\t' read -r name srcs; do
   # Seeds and checked-in reproducers, flat, as OSS-Fuzz unpacks them.
   rm -f "$OUT/${name}_seed_corpus.zip"
   seeds=()
-  for d in "$root/corpus/$name" "$root/fuzz/regressions/$name"; do
+  for d in "$root/corpus/$name" "$root/$pkg/regressions"; do
     [[ -d $d ]] && while IFS= read -r -d '' f; do seeds+=("$f"); done \
       < <(find "$d" -maxdepth 1 -type f ! -name 'BUILD*' -print0)
   done

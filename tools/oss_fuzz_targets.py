@@ -4,7 +4,9 @@ files, for builds without Bazel (tools/oss_fuzz_build.sh: OSS-Fuzz and
 ClusterFuzzLite images have no Bazel 4).
 
   python3 tools/oss_fuzz_targets.py [REPO_ROOT]
-  -> one line per fuzzer: NAME<TAB>SRC SRC ...   (paths relative to the root)
+  -> one line per fuzzer: NAME<TAB>FOLDER<TAB>SRC SRC ...
+     (paths relative to the root; FOLDER is the package that declares the
+     fuzzer, whose regressions/ holds its reproducers)
 
 BUILD files are Starlark, which Python's parser reads. Only what the
 fuzzers' dependency graphs use is understood: cc_library / cc_binary /
@@ -128,7 +130,7 @@ class Repo:
                     out.append(path)
         return out
 
-    def fuzzers(self) -> List[Tuple[str, List[str]]]:
+    def fuzzers(self) -> List[Tuple[str, str, List[str]]]:
         found = []
         for dirpath, dirnames, filenames in os.walk(self.root):
             dirnames[:] = sorted(d for d in dirnames
@@ -143,7 +145,7 @@ class Repo:
                 continue  # not a package with fuzzers we can read
             for name, rule in sorted(rules.items()):
                 if rule["kind"] == "mtty_fuzzer":
-                    found.append((name, self.sources(pkg, name)))
+                    found.append((name, pkg, self.sources(pkg, name)))
         return found
 
 
@@ -151,8 +153,8 @@ def main(argv: List[str]) -> int:
     root = os.path.abspath(argv[0] if argv else
                            os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     try:
-        for name, srcs in Repo(root).fuzzers():
-            print(name + "\t" + " ".join(srcs))
+        for name, pkg, srcs in Repo(root).fuzzers():
+            print(name + "\t" + pkg + "\t" + " ".join(srcs))
     except ValueError as e:
         print(f"oss_fuzz_targets: {e}", file=sys.stderr)
         return 1

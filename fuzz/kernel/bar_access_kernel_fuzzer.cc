@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "fuzz/bar_access_harness.h"
+#include "fuzz/bar_access/harness.h"
 #include "fuzz/kernel/kernel_target.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "fuzz/config_space_harness.h"
+#include "fuzz/config_space/harness.h"
 #include "fuzz/kernel/kernel_target.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -20,7 +20,7 @@
 #include <string>
 
 #include "fuzz/finding.h"
-#include "fuzz/mdev_lifecycle_harness.h"
+#include "fuzz/mdev_lifecycle/harness.h"
 
 struct mdev_device;
 

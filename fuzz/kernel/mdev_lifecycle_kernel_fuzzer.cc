@@ -9,7 +9,7 @@
 
 #include "fuzz/kernel/kernel_target.h"
 #include "fuzz/kernel/lockstep_parent.h"
-#include "fuzz/mdev_lifecycle_harness.h"
+#include "fuzz/mdev_lifecycle/harness.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)mtty::fuzz::kernel::InitKernelTarget();

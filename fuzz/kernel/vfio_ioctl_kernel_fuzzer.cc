@@ -6,8 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "fuzz/vfio_ioctl_harness.h"
 #include "fuzz/kernel/kernel_target.h"
+#include "fuzz/vfio_ioctl/harness.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   mtty::fuzz::kernel::FuzzOneInput(

@@ -8,7 +8,7 @@
 #include <random>
 #include <string>
 
-#include "fuzz/bar_access_random.h"
+#include "fuzz/bar_access/random.h"
 
 int main(int argc, char** argv) {
   if (argc < 2) {

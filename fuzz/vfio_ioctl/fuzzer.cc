@@ -1,0 +1,15 @@
+// Copyright mtty-lab authors.
+//
+// libFuzzer / AFL++ entry point of the vfio_ioctl fuzzer
+// (vfio_ioctl_harness.h, vfio_ioctl_ops.h).
+#include <cstddef>
+#include <cstdint>
+
+#include "fuzz/vfio_ioctl/harness.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const mtty::fuzz::MaybeFinding finding =
+      mtty::fuzz::RunVfioIoctl({data, size});
+  if (finding) mtty::fuzz::ReportAndAbort(*finding);
+  return 0;
+}
