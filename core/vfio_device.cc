@@ -68,6 +68,7 @@ class MttyDevice::Ports : public MigrationPorts {
 MttyDevice::MttyDevice(const DeviceOptions& options)
     : nr_ports_(ClampPorts(options.nr_ports)),
       profile_(options.profile),
+      behaviour_(BehaviourOf(options.profile)),
       config_(nr_ports_),
       irq_(options.resolver, options.irq_surface),
       ports_(std::make_unique<Ports>(this)),
@@ -124,7 +125,7 @@ uint32_t MttyDevice::ReadPiece(uint32_t index, uint64_t offset, int width) {
   Uart16550& uart = *uarts_[index];
 #endif
   const auto reg = static_cast<uint8_t>(offset);
-  if (profile_ == Profile::kKernel) {
+  if (!behaviour_.wide_bar_access_per_lane) {
     // The sample decodes only the access's first byte; it leaves the rest
     // of the value uninitialised, we return zeros.
 #if defined(MTTY_CANARY_BAR_READ_UNINIT)
@@ -159,7 +160,7 @@ void MttyDevice::WritePiece(uint32_t index, uint64_t offset, int width,
   Uart16550& uart = *uarts_[index];
 #endif
   const auto reg = static_cast<uint8_t>(offset);
-  if (profile_ == Profile::kKernel) {
+  if (!behaviour_.wide_bar_access_per_lane) {
     uart.Write(reg, static_cast<uint8_t>(value));
     return;
   }
@@ -264,10 +265,8 @@ Status MttyDevice::Ioctl(uint32_t cmd, std::span<uint8_t> arg) {
 }
 
 uint32_t MttyDevice::IrqLimit() const {
-  // The sample validates IRQ indexes against the num_irqs its last GET_INFO
-  // reported (0 before the first one); the 16550a profile does not keep
-  // that call-order dependency.
-  return profile_ == Profile::kKernel ? reported_num_irqs_ : vfio::kNumIrqs;
+  return behaviour_.irq_limit_from_get_info ? reported_num_irqs_
+                                            : vfio::kNumIrqs;
 }
 
 Status MttyDevice::IoctlLocked(uint32_t cmd, std::span<uint8_t> arg) {
@@ -306,9 +305,8 @@ Status MttyDevice::IoctlLocked(uint32_t cmd, std::span<uint8_t> arg) {
       const bool was_masked = irq_.state().intx_masked;
       Status s = irq_.SetIrqs(arg, IrqLimit());
       if (s.ok() && was_masked && !irq_.state().intx_masked &&
-          profile_ == Profile::k16550a) {
-        // INTx is level-triggered: a line still asserted at unmask fires
-        // again (vfio-pci's behaviour). The sample loses it (defect #14).
+          behaviour_.intx_unmask_reasserts) {
+        // The sample loses this signal (defect #14).
         for (const auto& u : uarts_) {
           if (u->InterruptAsserted()) {
             irq_.Trigger();
@@ -329,10 +327,9 @@ Status MttyDevice::IoctlLocked(uint32_t cmd, std::span<uint8_t> arg) {
 }
 
 void MttyDevice::ResetLocked() {
-  // The sample's VFIO_DEVICE_RESET only returns migration to RUNNING and
-  // drops its files; the 16550a profile also master-resets the UARTs.
+  // Returns migration to RUNNING and drops its files.
   migration_.Reset();
-  if (profile_ == Profile::k16550a) {
+  if (behaviour_.reset_resets_uarts) {
     for (auto& u : uarts_) u->Reset();
   }
 }

@@ -146,8 +146,34 @@ class MttyDevice {
   void ResetLocked();
   uint32_t IrqLimit() const;
 
+  // What the device does differently per profile, above the UARTs (whose
+  // differences are Uart16550's): decided once, from the profile, here.
+  struct Behaviour {
+    // A 2- or 4-byte BAR access is one register access per byte lane, in
+    // order (QEMU's memory core on an 8-bit device); otherwise only the
+    // first byte is decoded, as in the sample, and the rest read as 0.
+    bool wide_bar_access_per_lane;
+    // IRQ indexes are checked against the num_irqs of the last GET_INFO
+    // (0 before the first), the sample's call-order dependency.
+    bool irq_limit_from_get_info;
+    // Unmasking INTx while a port's line is asserted signals again
+    // (level-triggered, as vfio-pci); the sample loses it.
+    bool intx_unmask_reasserts;
+    // VFIO_DEVICE_RESET master-resets the UARTs too; the sample's only
+    // returns migration to RUNNING.
+    bool reset_resets_uarts;
+  };
+  static constexpr Behaviour BehaviourOf(Profile profile) {
+    const bool uart = profile == Profile::k16550a;
+    return {.wide_bar_access_per_lane = uart,
+            .irq_limit_from_get_info = !uart,
+            .intx_unmask_reasserts = uart,
+            .reset_resets_uarts = uart};
+  }
+
   const int nr_ports_;
   const Profile profile_;
+  const Behaviour behaviour_;
   mutable BiasedLock lock_;
   PciConfig config_;
   std::vector<std::unique_ptr<Uart16550>> uarts_;
