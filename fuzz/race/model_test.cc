@@ -233,8 +233,8 @@ TEST(ModelTest, LastCloseDisablesInterrupts) {
 }
 
 TEST(ModelTest, MigrationFileReadAfterTheHandleClosedIsAccepted) {
-  // The file outlives the slot's handle (found by the fuzzer: the model
-  // used to demand an open handle for it).
+  // The file outlives the slot's handle, so reading it needs no open handle
+  // (fuzz/race/regressions/model_migread_after_close).
   History h;
   h.threads = {{E(ops::Open(0, 0), 0, 1, 2),
                 E(ops::MigStep(0, MigState::kStopCopy), 0, 3, 4),
