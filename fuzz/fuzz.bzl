@@ -27,9 +27,10 @@ and corpus/<name>.dict. `mtty_fuzzer(name = "bar_access", srcs =
 and //fuzz:bar_access_bin aliases of those (a target //fuzz:bar_access
 itself would write bazel-bin/fuzz/bar_access, the folder's own output
 directory), and gathers the folder's tests. `seed_tools` and
-`package_tests`, last in fuzz/BUILD.bazel, link every folder's :seeds into
-make_seeds and seeds_test and collect every test: a new fuzzer is its folder
-and one fuzzer_folder line.
+`package_tests`, after the fuzzer_folder lines in fuzz/BUILD.bazel, link
+every folder's :seeds into make_seeds and seeds_test and collect every test:
+a new fuzzer is its folder (with :harness, :harness_test and :seeds), its
+corpus/<name>.dict and one fuzzer_folder line.
 
 `trace_seeds` builds corpus/<name>.generated/: seeds derived from the
 conformance traces at build time, so they never go stale.

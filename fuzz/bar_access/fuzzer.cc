@@ -1,7 +1,7 @@
 // Copyright mtty-lab authors.
 //
 // libFuzzer / AFL++ entry point of the bar_access fuzzer. The logic and the
-// oracles are in bar_access_harness.h; the input format in bar_access_ops.h.
+// oracles are in harness.h; the input format in ops.h.
 #include <cstddef>
 #include <cstdint>
 

@@ -1,8 +1,8 @@
 // Copyright mtty-lab authors.
 //
 // The bar_access input format, and an encoder for it (seeds, benchmarks,
-// tests). The decoder is in bar_access_harness.cc; fuzz/README.md has the
-// same table in prose.
+// tests). The decoder is in harness.cc; README.md here has the same table
+// in prose.
 //
 //   byte 0        setup: bit 0 dual-port, bit 1 profile 16550a, bit 2 issue
 //                 GET_INFO first, bits 4:3 interrupts at start (0 none,

@@ -1,7 +1,7 @@
 // Copyright mtty-lab authors.
 //
 // libFuzzer / AFL++ entry point of the config_space fuzzer
-// (config_space_harness.h, config_space_ops.h).
+// (harness.h, ops.h).
 #include <cstddef>
 #include <cstdint>
 

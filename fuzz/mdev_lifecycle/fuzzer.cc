@@ -1,7 +1,7 @@
 // Copyright mtty-lab authors.
 //
 // libFuzzer / AFL++ entry point of the mdev_lifecycle fuzzer
-// (mdev_lifecycle_harness.h, mdev_lifecycle_ops.h).
+// (harness.h, ops.h).
 #include <cstddef>
 #include <cstdint>
 

@@ -1,7 +1,7 @@
 // Copyright mtty-lab authors.
 //
 // libFuzzer / AFL++ entry point of the migration_stream fuzzer
-// (migration_stream_harness.h, migration_stream_ops.h).
+// (harness.h, ops.h).
 #include <cstddef>
 #include <cstdint>
 

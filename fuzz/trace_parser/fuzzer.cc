@@ -1,7 +1,7 @@
 // Copyright mtty-lab authors.
 //
 // libFuzzer / AFL++ entry point of the trace_parser fuzzer
-// (trace_parser_harness.h). The input is the trace text itself.
+// (harness.h). The input is the trace text itself.
 #include <cstddef>
 #include <cstdint>
 

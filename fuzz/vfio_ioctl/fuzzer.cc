@@ -1,7 +1,7 @@
 // Copyright mtty-lab authors.
 //
 // libFuzzer / AFL++ entry point of the vfio_ioctl fuzzer
-// (vfio_ioctl_harness.h, vfio_ioctl_ops.h).
+// (harness.h, ops.h).
 #include <cstddef>
 #include <cstdint>
 

@@ -101,7 +101,7 @@ MaybeFinding Run::Go() {
         break;
       }
       case ioc::kIrqSetWide: {
-        // Encoded flags, index, start, count, argsz (vfio_ioctl_ops.h); the
+        // Encoded flags, index, start, count, argsz (ops.h); the
         // struct vfio_irq_set starts with argsz.
         uint32_t fields[5];
         for (uint32_t& v : fields) v = in_.U32();

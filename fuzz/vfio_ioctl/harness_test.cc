@@ -267,7 +267,7 @@ class RecordsSetIrqs : public RealDevice {
 };
 
 // kIrqSetWide is encoded flags, index, start, count, argsz
-// (vfio_ioctl_ops.h); each must land in its own field of struct
+// (ops.h); each must land in its own field of struct
 // vfio_irq_set, whose first field is argsz.
 TEST(VfioIoctlHarnessTest, IrqSetWideFillsEachField) {
   Input in(1, false);
