@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 
@@ -393,6 +394,237 @@ TEST(BarAccessOracleTest, PortRecordLoads) {
   EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
   EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<CorruptRecord>())),
             "port-record-loads");
+}
+
+// IER reads back as stored, bits 7:4 included (the sample masks them off).
+class IerReadsUnmasked : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<size_t> Read(uint64_t pos, std::span<uint8_t> buf) override {
+    Result<size_t> r = RealDevice::Read(pos, buf);
+    const Uart16550::State port = Port0Of(*this);
+    if (r.ok() && pos == kBar0 + kIer && buf.size() == 1 &&
+        !(port.lcr & kLcrDlab)) {
+      buf[0] = port.ier;
+    }
+    return r;
+  }
+};
+
+// Only a read can show it: CheckPort's own IER check reads the record back
+// through core's Peek, which a device cannot change.
+TEST(BarAccessOracleTest, IerReadsBack) {
+  Input in(1, Profile::kKernel);
+  in.Write(0, kIer, 0xf0).Read(0, kIer);  // bits 7:4 enable nothing
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<IerReadsUnmasked>())),
+            "ier-readback");
+}
+
+// Disabling INTx while it is masked leaves the mask reported: a masked
+// line with no interrupt enabled.
+class DisableKeepsMask : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Status Ioctl(uint32_t cmd, std::span<uint8_t> arg) override {
+    const bool masked = RealDevice::state().irq.intx_masked;
+    Status s = RealDevice::Ioctl(cmd, arg);
+    if (s.ok() && masked && RealDevice::state().irq.irq_index == -1) {
+      stale_mask_ = true;
+    }
+    return s;
+  }
+  DeviceState state() const override {
+    DeviceState s = RealDevice::state();
+    if (stale_mask_ && s.irq.irq_index == -1) s.irq.intx_masked = true;
+    return s;
+  }
+
+ private:
+  bool stale_mask_ = false;
+};
+
+TEST(BarAccessOracleTest, IrqControllerInvariants) {
+  Input in(1, Profile::kKernel, IrqSetup::kIntx);
+  in.IoctlOp(bar::kIntxMask).IoctlOp(bar::kIntxDisable);
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<DisableKeepsMask>())),
+            "irq-invariants");
+}
+
+// Signals the INTx eventfd behind the controller on every THR write and,
+// unlike its base, does not own up to it in state(): the eventfds count
+// signals the controller never made. The access itself shows no signal.
+class UncountedSignal : public RogueSignalDevice {
+ public:
+  using RogueSignalDevice::RogueSignalDevice;
+  Result<size_t> Write(uint64_t pos, std::span<const uint8_t> buf) override {
+    Result<size_t> r = RealDevice::Write(pos, buf);
+    if (r.ok() && pos == kBar0 + kRbrThr)
+      SignalBehindController(bar::kEventfdA);
+    return r;
+  }
+  DeviceState state() const override { return RealDevice::state(); }
+};
+
+TEST(BarAccessOracleTest, EventfdsAddUpToSignalCount) {
+  Input in(1, Profile::kKernel, IrqSetup::kIntx);
+  in.Write(0, kRbrThr, 0x41);  // IER is 0: no interrupt
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<UncountedSignal>())),
+            "irq-signal-count");
+}
+
+// Installing the MSI eventfd fires it once (a spurious initial interrupt).
+class SignalsOnMsiInstall : public RogueSignalDevice {
+ public:
+  using RogueSignalDevice::RogueSignalDevice;
+  Status Ioctl(uint32_t cmd, std::span<uint8_t> arg) override {
+    Status s = RealDevice::Ioctl(cmd, arg);
+    if (s.ok() && cmd == vfio::kDeviceSetIrqs &&
+        RealDevice::state().irq.irq_index == 1) {
+      SignalBehindController(bar::kEventfdB);
+    }
+    return s;
+  }
+};
+
+TEST(BarAccessOracleTest, IoctlSignalsOnlyWhenItShould) {
+  Input in(1, Profile::kKernel);
+  in.IoctlOp(bar::kMsiEventfd);
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<SignalsOnMsiInstall>())),
+            "ioctl-signals");
+}
+
+// Signals the INTx eventfd on every time advance, enabled or not.
+class SignalsOnTime : public RogueSignalDevice {
+ public:
+  using RogueSignalDevice::RogueSignalDevice;
+  void AdvanceTime(uint64_t ns) override {
+    RealDevice::AdvanceTime(ns);
+    SignalBehindController(bar::kEventfdA);
+  }
+};
+
+TEST(BarAccessOracleTest, NoInterruptWhileDisabled) {
+  Input in(1, Profile::kKernel);
+  in.AdvanceNs(1000);
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<SignalsOnTime>())),
+            "irq-not-when-disabled");
+}
+
+// INTx signals but the line is unmasked again at once, as if the device
+// forgot the automask.
+class ForgetsAutomask : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<size_t> Write(uint64_t pos, std::span<const uint8_t> buf) override {
+    const bool masked = RealDevice::state().irq.intx_masked;
+    Result<size_t> r = RealDevice::Write(pos, buf);
+    if (!masked && RealDevice::state().irq.intx_masked) {
+      uint8_t unmask[20] = {20, 0, 0, 0, 0x11, 0, 0, 0, 0, 0,
+                            0,  0, 0, 0, 0,    0, 1, 0, 0, 0};
+      (void)RealDevice::Ioctl(vfio::kDeviceSetIrqs, unmask);
+    }
+    return r;
+  }
+};
+
+TEST(BarAccessOracleTest, IntxMasksItselfOnSignal) {
+  Input in(1, Profile::kKernel, IrqSetup::kIntx);
+  in.Write(0, kIer, kIerThri);  // FIFO empty: THRE fires at once
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<ForgetsAutomask>())),
+            "irq-intx-automask");
+}
+
+// Config reads return all ones, whatever config space holds.
+class ConfigReadsOnes : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<size_t> Read(uint64_t pos, std::span<uint8_t> buf) override {
+    Result<size_t> r = RealDevice::Read(pos, buf);
+    if (r.ok() && (pos >> 40) == vfio::kConfigRegionIndex) {
+      std::fill(buf.begin(), buf.end(), 0xff);
+    }
+    return r;
+  }
+};
+
+TEST(BarAccessOracleTest, ConfigReadReturnsConfigSpace) {
+  Input in(1, Profile::kKernel);
+  in.ConfigRead(0, 2);  // the vendor ID
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<ConfigReadsOnes>())),
+            "config-read-value");
+}
+
+// A THR write is dropped while a byte is queued: a one-byte FIFO in a
+// 16550a whose FIFOs are enabled.
+class OneByteFifo : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<size_t> Write(uint64_t pos, std::span<const uint8_t> buf) override {
+    const Uart16550::State port = Port0Of(*this);
+    if (pos == kBar0 + kRbrThr && buf.size() == 1 && !(port.lcr & kLcrDlab) &&
+        port.rx_count > 0) {
+      return size_t{1};
+    }
+    return RealDevice::Write(pos, buf);
+  }
+};
+
+TEST(BarAccessOracleTest, ReferenceModelCatchesAFifoCount) {
+  Input in(1, Profile::k16550a);
+  in.Write(0, kIirFcr, kFcrEnable).Write(0, kRbrThr, 0x41);
+  in.Write(0, kRbrThr, 0x42);
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  // Only the count differs: both FIFOs start with 0x41, LSR reads the same.
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<OneByteFifo>())),
+            "reference-fifo-count");
+}
+
+// A wide BAR read reports only the byte the UART decoded.
+class WideReadCountsOneByte : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<size_t> Read(uint64_t pos, std::span<uint8_t> buf) override {
+    Result<size_t> r = RealDevice::Read(pos, buf);
+    if (r.ok() && (pos >> 40) == 0 && buf.size() > 1) return size_t{1};
+    return r;
+  }
+};
+
+TEST(BarAccessOracleTest, AccessReturnsItsLength) {
+  Input in(1, Profile::kKernel);
+  in.Read(0, 4, 4);
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<WideReadCountsOneByte>())),
+            "access-result");
+}
+
+// A scratch register write also lands in the interrupt line (a writable
+// config byte, so only the access's scope is wrong).
+class ScratchWriteHitsConfig : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<size_t> Write(uint64_t pos, std::span<const uint8_t> buf) override {
+    Result<size_t> r = RealDevice::Write(pos, buf);
+    if (r.ok() && pos == kBar0 + kScr) {
+      (void)RealDevice::Write(kConfig + 0x3c, buf);
+    }
+    return r;
+  }
+};
+
+TEST(BarAccessOracleTest, BarAccessLeavesConfigAlone) {
+  Input in(1, Profile::kKernel);
+  in.Write(0, kScr, 0x0b);
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunBarAccess(in.bytes(), With<ScratchWriteHitsConfig>())),
+            "access-scope");
 }
 
 // Random well-formed inputs against the real device find nothing; the

@@ -167,6 +167,26 @@ TEST(ConfigSpaceOracleTest, ByteMayChangeAgrees) {
             "byte-may-change-agrees");
 }
 
+// bytes() reports the whole 256-byte PCI config space, one byte more than
+// the sample's 0xff.
+class FullPage : public RealPciConfig {
+ public:
+  using RealPciConfig::RealPciConfig;
+  std::vector<uint8_t> bytes() const override {
+    std::vector<uint8_t> b = RealPciConfig::bytes();
+    b.push_back(0);
+    return b;
+  }
+};
+
+TEST(ConfigSpaceOracleTest, ConfigSize) {
+  Input in(1, false);
+  in.Read(0x00, 4);  // the initial check already sees it
+  EXPECT_EQ(Oracle(RunConfigSpace(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunConfigSpace(in.bytes(), WithConfig<FullPage>())),
+            "config-size");
+}
+
 // Through the device: a 3-byte request is answered with -EFAULT.
 class RejectsOddLengths : public RealDevice {
  public:

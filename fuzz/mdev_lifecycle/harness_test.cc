@@ -129,6 +129,62 @@ TEST(MdevLifecycleOracleTest, RemoveWhileOpen) {
             "remove-result");
 }
 
+// Opening a UUID no device has answers -ENOENT instead of -ENODEV.
+class OpenUnknownEnoent : public RealParent {
+ public:
+  Result<MdevHandle> Open(const Uuid& uuid) override {
+    Result<MdevHandle> r = RealParent::Open(uuid);
+    if (!r.ok() && r.status() == Status::Error(-ENODEV)) {
+      return Status::Error(-ENOENT);
+    }
+    return r;
+  }
+};
+
+TEST(MdevLifecycleOracleTest, OpenResult) {
+  Input in;
+  in.Open(kIdA);
+  EXPECT_EQ(Oracle(RunMdevLifecycle(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunMdevLifecycle(in.bytes(), With<OpenUnknownEnoent>())),
+            "open-result");
+}
+
+// Open hands back a handle it has already closed.
+class HandsOutClosedHandle : public RealParent {
+ public:
+  Result<MdevHandle> Open(const Uuid& uuid) override {
+    Result<MdevHandle> r = RealParent::Open(uuid);
+    if (r.ok()) r.value().Close();
+    return r;
+  }
+};
+
+TEST(MdevLifecycleOracleTest, HandleValid) {
+  Input in;
+  in.Create(kMtty1, kA).Open(kIdA);
+  EXPECT_EQ(Oracle(RunMdevLifecycle(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunMdevLifecycle(in.bytes(), With<HandsOutClosedHandle>())),
+            "handle-valid");
+}
+
+// List() does not count open handles.
+class ListsNoHandles : public RealParent {
+ public:
+  std::vector<MdevParent::DeviceInfo> List() const override {
+    std::vector<MdevParent::DeviceInfo> list = RealParent::List();
+    for (MdevParent::DeviceInfo& info : list) info.open_handles = 0;
+    return list;
+  }
+};
+
+TEST(MdevLifecycleOracleTest, DeviceList) {
+  Input in;
+  in.Create(kMtty1, kA).Open(kIdA);
+  EXPECT_EQ(Oracle(RunMdevLifecycle(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunMdevLifecycle(in.bytes(), With<ListsNoHandles>())),
+            "device-list");
+}
+
 // A malformed UUID is accepted through sysfs.
 class LenientCreateFile : public RealParent {
  public:

@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
+#include <vector>
 
 #include "core/uart16550.h"
 #include "fuzz/migration_stream/ops.h"
@@ -201,6 +203,144 @@ TEST(MigrationStreamOracleTest, NeverInError) {
   EXPECT_EQ(Oracle(RunMigrationStream(in.bytes())), "none");
   EXPECT_EQ(Oracle(RunMigrationStream(in.bytes(), With<ErrorForStopCopy>())),
             "mig-never-error");
+}
+
+// STOP_COPY -> RUNNING stops one arc short, in STOP, and reports success.
+class StopsShortOfRunning : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<std::shared_ptr<MigrationFile>> SetMigState(
+      vfio::MigState target) override {
+    if (target == vfio::MigState::kRunning &&
+        state().mig_state == vfio::MigState::kStopCopy) {
+      return RealDevice::SetMigState(vfio::MigState::kStop);
+    }
+    return RealDevice::SetMigState(target);
+  }
+};
+
+TEST(MigrationStreamOracleTest, StateFollowsTheTable) {
+  Input in(1, false);
+  in.SetState(mig::kSC).SetState(mig::kR);
+  EXPECT_EQ(Oracle(RunMigrationStream(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunMigrationStream(in.bytes(), With<StopsShortOfRunning>())),
+            "mig-state");
+}
+
+// Entering STOP scribbles on a port's scratch register.
+class StopTouchesPort : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<std::shared_ptr<MigrationFile>> SetMigState(
+      vfio::MigState target) override {
+    Result<std::shared_ptr<MigrationFile>> r = RealDevice::SetMigState(target);
+    if (r.ok() && target == vfio::MigState::kStop) {
+      const uint8_t junk = 0x77;
+      (void)Write(vfio::RegionOffset(0) + kScr, {&junk, 1});
+    }
+    return r;
+  }
+};
+
+TEST(MigrationStreamOracleTest, SetWithoutLoadKeepsPorts) {
+  Input in(1, false);
+  in.SetState(mig::kS);
+  EXPECT_EQ(Oracle(RunMigrationStream(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunMigrationStream(in.bytes(), With<StopTouchesPort>())),
+            "mig-scope");
+}
+
+// Accepting a resume chunk also scribbles on a port's scratch register.
+class ResumeWriteTouchesPort : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<size_t> FileWrite(MigrationFile& file,
+                           std::span<const uint8_t> in) override {
+    Result<size_t> r = RealDevice::FileWrite(file, in);
+    if (r.ok()) {
+      const uint8_t junk = 0x77;
+      (void)Write(vfio::RegionOffset(0) + kScr, {&junk, 1});
+    }
+    return r;
+  }
+};
+
+TEST(MigrationStreamOracleTest, ResumeWriteChangesNothing) {
+  Input in(1, false);
+  in.SetState(mig::kRS).WriteHeader(5);
+  EXPECT_EQ(Oracle(RunMigrationStream(in.bytes())), "none");
+  EXPECT_EQ(
+      Oracle(RunMigrationStream(in.bytes(), With<ResumeWriteTouchesPort>())),
+      "resume-write-scope");
+}
+
+// A dropped save file reads as the end of the stream instead of -ENODEV.
+class DroppedFileReadsEof : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<size_t> FileRead(MigrationFile& file,
+                          std::span<uint8_t> out) override {
+    Result<size_t> r = RealDevice::FileRead(file, out);
+    if (!r.ok() && r.status() == Status::Error(-ENODEV)) return size_t{0};
+    return r;
+  }
+};
+
+TEST(MigrationStreamOracleTest, DroppedSaveFileReadFails) {
+  Input in(1, false);
+  in.SetState(mig::kSC).Reset().Read(10);
+  EXPECT_EQ(Oracle(RunMigrationStream(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunMigrationStream(in.bytes(), With<DroppedFileReadsEof>())),
+            "save-read-result");
+}
+
+// Reads one byte ahead of its caller and hands it out on the next read: the
+// stream arrives intact, but the file's position, and with it PRECOPY_INFO's
+// count of unread bytes, runs one byte ahead of what the caller has seen.
+class ReadsAhead : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<size_t> FileRead(MigrationFile& file,
+                          std::span<uint8_t> out) override {
+    std::vector<uint8_t> more(out.size() + 1 - ahead_.size());
+    Result<size_t> r = RealDevice::FileRead(file, more);
+    if (!r.ok()) return r;
+    ahead_.insert(ahead_.end(), more.begin(), more.begin() + r.value());
+    const size_t n = std::min(out.size(), ahead_.size());
+    std::copy_n(ahead_.begin(), n, out.begin());
+    ahead_.erase(ahead_.begin(), ahead_.begin() + n);
+    return n;
+  }
+
+ private:
+  std::vector<uint8_t> ahead_;  // read from the file, not yet handed out
+};
+
+TEST(MigrationStreamOracleTest, PrecopyInfoCountsUnreadBytes) {
+  Input in(1, false);
+  in.SetState(mig::kPC).Read(10).PrecopyInfo(24);
+  EXPECT_EQ(Oracle(RunMigrationStream(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunMigrationStream(in.bytes(), With<ReadsAhead>())),
+            "precopy-info");
+}
+
+// write(2) on the read-only save file claims to succeed instead of -EBADF.
+class WritableSaveFile : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Result<size_t> FileWrite(MigrationFile& file,
+                           std::span<const uint8_t> in) override {
+    if (file.kind() == MigrationFile::Kind::kSave) return in.size();
+    return RealDevice::FileWrite(file, in);
+  }
+};
+
+TEST(MigrationStreamOracleTest, FileOpResult) {
+  Input in(1, false);
+  in.SetState(mig::kSC).Seek(5, 0);  // 5: write(2) on the save file
+  EXPECT_EQ(Oracle(RunMigrationStream(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunMigrationStream(in.bytes(), With<WritableSaveFile>())),
+            "file-op-result");
 }
 
 TEST(MigrationStreamHarnessTest, RandomInputsFindNothing) {

@@ -255,6 +255,83 @@ TEST(VfioIoctlOracleTest, MigrationTable) {
             "ioctl-result");
 }
 
+// Attaching an eventfd signals it once behind the interrupt controller's
+// back, without owning up to it in state(): the eventfd counts one interrupt
+// the controller never sent.
+class SignalsOnAttach : public RealDevice {
+ public:
+  explicit SignalsOnAttach(const DeviceOptions& options)
+      : RealDevice(options), resolver_(options.resolver) {}
+  Status Ioctl(uint32_t cmd, std::span<uint8_t> arg) override {
+    Status s = RealDevice::Ioctl(cmd, arg);
+    if (s.ok() && cmd == kDeviceSetIrqs && arg.size() == 24 &&
+        arg[4] == kEventfdTrigger) {
+      int32_t fd;
+      std::memcpy(&fd, arg.data() + 20, 4);
+      Result<std::shared_ptr<IrqSink>> sink = resolver_->Resolve(fd);
+      if (sink.ok()) sink.value()->Signal();
+    }
+    return s;
+  }
+
+ private:
+  SinkResolver* resolver_;
+};
+
+TEST(VfioIoctlOracleTest, EventfdCountsAddUp) {
+  Input in(1, false);
+  const uint8_t a[] = {kFdA};
+  in.Info(0, 16, 0, 16);
+  in.IrqSet(kEventfdTrigger, kIntxIrqIndex, 0, 1, a);
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes(), With<SignalsOnAttach>())),
+            "irq-signal-count");
+}
+
+// VFIO_DEVICE_RESET leaves the migration state where it was instead of
+// returning to RUNNING.
+class ResetKeepsMigState : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Status Ioctl(uint32_t cmd, std::span<uint8_t> arg) override {
+    const MigState was = state().mig_state;
+    Status s = RealDevice::Ioctl(cmd, arg);
+    if (s.ok() && cmd == kDeviceReset) (void)SetMigState(was);
+    return s;
+  }
+};
+
+TEST(VfioIoctlOracleTest, MigrationState) {
+  Input in(1, false);
+  in.Feature(kFeatureSet | kFeatureMigDeviceState, 16, 1, 0xffffffff);  // STOP
+  in.Reset();
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes(), With<ResetKeepsMigState>())),
+            "migration-state");
+}
+
+// GET_INFO scribbles on port 0's scratch register.
+class GetInfoTouchesPort : public RealDevice {
+ public:
+  using RealDevice::RealDevice;
+  Status Ioctl(uint32_t cmd, std::span<uint8_t> arg) override {
+    Status s = RealDevice::Ioctl(cmd, arg);
+    if (s.ok() && cmd == kDeviceGetInfo) {
+      const uint8_t junk = 0x77;
+      (void)Write(RegionOffset(0) + 7, {&junk, 1});  // SCR
+    }
+    return s;
+  }
+};
+
+TEST(VfioIoctlOracleTest, IoctlScope) {
+  Input in(1, false);
+  in.Info(0, 16, 0, 16);
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes())), "none");
+  EXPECT_EQ(Oracle(RunVfioIoctl(in.bytes(), With<GetInfoTouchesPort>())),
+            "ioctl-scope");
+}
+
 // Records every SET_IRQS argument as the device receives it.
 class RecordsSetIrqs : public RealDevice {
  public:
