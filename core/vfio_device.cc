@@ -68,7 +68,6 @@ class MttyDevice::Ports : public MigrationPorts {
 MttyDevice::MttyDevice(const DeviceOptions& options)
     : nr_ports_(ClampPorts(options.nr_ports)),
       profile_(options.profile),
-      behaviour_(BehaviourOf(options.profile)),
       config_(nr_ports_),
       irq_(options.resolver, options.irq_surface),
       ports_(std::make_unique<Ports>(this)),
@@ -125,7 +124,7 @@ uint32_t MttyDevice::ReadPiece(uint32_t index, uint64_t offset, int width) {
   Uart16550& uart = *uarts_[index];
 #endif
   const auto reg = static_cast<uint8_t>(offset);
-  if (!behaviour_.wide_bar_access_per_lane) {
+  if (!behaviour().wide_bar_access_per_lane) {
     // The sample decodes only the access's first byte; it leaves the rest
     // of the value uninitialised, we return zeros.
 #if defined(MTTY_CANARY_BAR_READ_UNINIT)
@@ -160,7 +159,7 @@ void MttyDevice::WritePiece(uint32_t index, uint64_t offset, int width,
   Uart16550& uart = *uarts_[index];
 #endif
   const auto reg = static_cast<uint8_t>(offset);
-  if (!behaviour_.wide_bar_access_per_lane) {
+  if (!behaviour().wide_bar_access_per_lane) {
     uart.Write(reg, static_cast<uint8_t>(value));
     return;
   }
@@ -265,8 +264,8 @@ Status MttyDevice::Ioctl(uint32_t cmd, std::span<uint8_t> arg) {
 }
 
 uint32_t MttyDevice::IrqLimit() const {
-  return behaviour_.irq_limit_from_get_info ? reported_num_irqs_
-                                            : vfio::kNumIrqs;
+  return behaviour().irq_limit_from_get_info ? reported_num_irqs_
+                                             : vfio::kNumIrqs;
 }
 
 Status MttyDevice::IoctlLocked(uint32_t cmd, std::span<uint8_t> arg) {
@@ -305,7 +304,7 @@ Status MttyDevice::IoctlLocked(uint32_t cmd, std::span<uint8_t> arg) {
       const bool was_masked = irq_.state().intx_masked;
       Status s = irq_.SetIrqs(arg, IrqLimit());
       if (s.ok() && was_masked && !irq_.state().intx_masked &&
-          behaviour_.intx_unmask_reasserts) {
+          behaviour().intx_unmask_reasserts) {
         // The sample loses this signal (defect #14).
         for (const auto& u : uarts_) {
           if (u->InterruptAsserted()) {
@@ -329,7 +328,7 @@ Status MttyDevice::IoctlLocked(uint32_t cmd, std::span<uint8_t> arg) {
 void MttyDevice::ResetLocked() {
   // Returns migration to RUNNING and drops its files.
   migration_.Reset();
-  if (behaviour_.reset_resets_uarts) {
+  if (behaviour().reset_resets_uarts) {
     for (auto& u : uarts_) u->Reset();
   }
 }

@@ -171,9 +171,10 @@ class MttyDevice {
             .reset_resets_uarts = uart};
   }
 
+  Behaviour behaviour() const { return BehaviourOf(profile_); }
+
   const int nr_ports_;
   const Profile profile_;
-  const Behaviour behaviour_;
   mutable BiasedLock lock_;
   PciConfig config_;
   std::vector<std::unique_ptr<Uart16550>> uarts_;

@@ -5,8 +5,10 @@ A fuzzer is a folder, fuzz/<name>/: its input decoder, harness and oracles
 (`:harness`), its LLVMFuzzerTestOneInput (fuzzer.cc), its oracle tests, its
 seeds (`:seeds`, registered for make_seeds), a README and its crash
 reproducers (regressions/). Its seeds and dictionary are in corpus/<name>/
-and corpus/<name>.dict. `mtty_fuzzer(name = "bar_access", srcs =
-["fuzzer.cc"], deps = [":harness"])` in the folder's BUILD defines:
+and corpus/<name>.dict. `fuzzer_package(name = "bar_access", deps = [...])`
+in the folder's BUILD defines those from the conventional file names, and
+its `mtty_fuzzer(name = "bar_access", srcs = ["fuzzer.cc"], deps =
+[":harness"])` defines:
 
   :<name>            `bazel run` launcher: fuzzes a writable copy of
                      corpus/<name>/ with corpus/<name>.dict, passes libFuzzer
@@ -29,8 +31,8 @@ itself would write bazel-bin/fuzz/bar_access, the folder's own output
 directory), and gathers the folder's tests. `seed_tools` and
 `package_tests`, after the fuzzer_folder lines in fuzz/BUILD.bazel, link
 every folder's :seeds into make_seeds and seeds_test and collect every test:
-a new fuzzer is its folder (with :harness, :harness_test and :seeds), its
-corpus/<name>.dict and one fuzzer_folder line.
+a new fuzzer is its folder (files named as above, a BUILD calling
+fuzzer_package), its corpus/<name>.dict and one fuzzer_folder line.
 
 `trace_seeds` builds corpus/<name>.generated/: seeds derived from the
 conformance traces at build time, so they never go stale.
@@ -261,6 +263,37 @@ def mtty_fuzzer(name, srcs, deps = [], tags = [], corpus = None, regression = Tr
         ],
         size = "medium",
         tags = tags + ["fuzzer"],
+    )
+
+def fuzzer_package(name, deps, extra_deps = []):
+    """Every target of the fuzzer folder fuzz/<name>/, from its conventional
+    files: :harness (harness.cc, harness.h and ops.h where present, with
+    `deps`), the mtty_fuzzer targets over fuzzer.cc, :harness_test
+    (harness_test.cc) and :seeds (seeds.cc, alwayslink so that it
+    registers). `extra_deps` are what the test and the seeds use directly
+    besides the harness."""
+    native.cc_library(
+        name = "harness",
+        srcs = ["harness.cc"],
+        hdrs = native.glob(["harness.h", "ops.h"]),
+        deps = deps,
+    )
+    mtty_fuzzer(
+        name = name,
+        srcs = ["fuzzer.cc"],
+        deps = [":harness"],
+    )
+    native.cc_test(
+        name = "harness_test",
+        size = "small",
+        srcs = ["harness_test.cc"],
+        deps = [":harness"] + extra_deps + ["@com_google_googletest//:gtest_main"],
+    )
+    native.cc_library(
+        name = "seeds",
+        srcs = ["seeds.cc"],
+        deps = [":harness", "//fuzz:seeds_registry"] + extra_deps,
+        alwayslink = True,
     )
 
 def fuzzer_folder(name):

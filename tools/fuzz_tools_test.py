@@ -265,6 +265,21 @@ class OssFuzzTargetsTest(unittest.TestCase):
                                     ["core/status.cc", "fuzz/finding.cc",
                                      "core/uart.cc", "fuzz/bar.cc"])])
 
+    def test_fuzzer_package_is_a_harness_and_a_fuzzer(self):
+        with tempfile.TemporaryDirectory() as root:
+            os.makedirs(os.path.join(root, "core"))
+            os.makedirs(os.path.join(root, "fuzz", "baz"))
+            with open(os.path.join(root, "core", "BUILD.bazel"), "w") as f:
+                f.write('cc_library(name = "status", srcs = ["status.cc"])\n')
+            with open(os.path.join(root, "fuzz", "baz", "BUILD.bazel"), "w") as f:
+                f.write('load("//fuzz:fuzz.bzl", "fuzzer_package")\n'
+                        'fuzzer_package(name = "baz", deps = ["//core:status"],\n'
+                        '               extra_deps = ["//core:status"])\n')
+            got = oss_fuzz_targets.Repo(root).fuzzers()
+            self.assertEqual(got, [("baz", "fuzz/baz",
+                                    ["core/status.cc", "fuzz/baz/harness.cc",
+                                     "fuzz/baz/fuzzer.cc"])])
+
     def test_external_dependency_is_an_error(self):
         with tempfile.TemporaryDirectory() as root:
             os.makedirs(os.path.join(root, "fuzz"))

@@ -11,7 +11,9 @@ ClusterFuzzLite images have no Bazel 4).
 BUILD files are Starlark, which Python's parser reads. Only what the
 fuzzers' dependency graphs use is understood: cc_library / cc_binary /
 mtty_fuzzer calls whose `srcs` and `deps` are lists of strings, names of
-top-level lists of strings, or sums of those; every other call (tests,
+top-level lists of strings, or sums of those, and fuzzer_package calls
+(fuzz/fuzz.bzl: the :harness library over harness.cc with `deps`, and the
+fuzzer over fuzzer.cc and :harness); every other call (tests,
 filegroups, comprehensions, selects) is skipped. Dependencies outside
 this repository (`@...`) are an error: a fuzzer must link nothing but our
 code and the fuzzing engine.
@@ -22,7 +24,7 @@ import os
 import sys
 from typing import Dict, List, Optional, Tuple
 
-RULES = ("cc_library", "cc_binary", "mtty_fuzzer")
+RULES = ("cc_library", "cc_binary", "mtty_fuzzer", "fuzzer_package")
 
 
 def _literal_strings(node: ast.AST, env: Optional[Dict[str, List[str]]] = None
@@ -70,6 +72,11 @@ def parse_build(text: str, filename: str = "BUILD.bazel") -> Dict[str, dict]:
         srcs = _literal_strings(kw["srcs"], env) if "srcs" in kw else []
         deps = _literal_strings(kw["deps"], env) if "deps" in kw else []
         # None (not literal) is an error only if a fuzzer needs the rule.
+        if call.func.id == "fuzzer_package":
+            rules["harness"] = {"kind": "cc_library", "srcs": ["harness.cc"], "deps": deps}
+            rules[name.value] = {"kind": "mtty_fuzzer", "srcs": ["fuzzer.cc"],
+                                 "deps": [":harness"]}
+            continue
         rules[name.value] = {"kind": call.func.id, "srcs": srcs, "deps": deps}
     return rules
 
