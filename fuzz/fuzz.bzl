@@ -4,21 +4,25 @@ In the spirit of bazelbuild/rules_fuzzing (which cannot be downloaded here).
 A fuzzer is a folder, fuzz/<name>/: its input decoder, harness and oracles
 (`:harness`), its LLVMFuzzerTestOneInput (fuzzer.cc), its oracle tests, its
 seeds (`:seeds`, registered for make_seeds), a README and its crash
-reproducers (regressions/). Its seeds and dictionary are in corpus/<name>/
-and corpus/<name>.dict. `fuzzer_package(name = "bar_access", deps = [...])`
+reproducers (regressions/) and its default libFuzzer flags (<name>.options,
+which belong to the input format: -max_len is what the decoder reads). Its
+seeds and dictionary are in corpus/<name>/ and corpus/<name>.dict. `fuzzer_package(name = "bar_access", deps = [...])`
 in the folder's BUILD defines those from the conventional file names, and
 its `mtty_fuzzer(name = "bar_access", srcs = ["fuzzer.cc"], deps =
 [":harness"])` defines:
 
   :<name>            `bazel run` launcher: fuzzes a writable copy of
-                     corpus/<name>/ with corpus/<name>.dict, passes libFuzzer
-                     flags through, writes crashes to an artifacts directory.
+                     corpus/<name>/ with corpus/<name>.dict and the flags of
+                     the folder's <name>.options, passes libFuzzer flags
+                     through, writes crashes to an artifacts directory.
   :<name>_bin        the instrumented binary. Its whole dependency graph (not
                      only the harness) is built with ASan + UBSan and
                      -fsanitize=fuzzer-no-link through a configuration
                      transition, so `bazel test //core/...` stays plain.
                      Under --config=tsan the sanitizer is TSan instead; under
                      --config=afl the engine is AFL++'s driver.
+  :<name>_launcher_test  runs the launcher as `bazel run` does, once, and
+                     checks the fuzzer got its options and dictionary.
   :<name>_regression a test replaying every seed and every checked-in crash
                      reproducer (corpus/<name>/, corpus/<name>.generated/,
                      the folder's regressions/) under the same sanitizers.
@@ -31,8 +35,9 @@ itself would write bazel-bin/fuzz/bar_access, the folder's own output
 directory), and gathers the folder's tests. `seed_tools` and
 `package_tests`, after the fuzzer_folder lines in fuzz/BUILD.bazel, link
 every folder's :seeds into make_seeds and seeds_test and collect every test:
-a new fuzzer is its folder (files named as above, a BUILD calling
-fuzzer_package), its corpus/<name>.dict and one fuzzer_folder line.
+a new fuzzer is its folder (files named as above, <name>.options and a
+BUILD calling fuzzer_package), its corpus/<name>.dict and one
+fuzzer_folder line.
 
 `trace_seeds` builds corpus/<name>.generated/: seeds derived from the
 conformance traces at build time, so they never go stale.
@@ -210,7 +215,10 @@ def mtty_fuzzer(name, srcs, deps = [], tags = [], corpus = None, regression = Tr
     """One fuzzer, all its builds. See the module docstring.
 
     `corpus` names the corpus/<corpus>/ folder and dictionary when the
-    fuzzer shares another's input format (default: its own name).
+    fuzzer shares another's input format (default: its own name); such a
+    fuzzer takes the default flags of fuzz/<corpus>/<corpus>.options, since
+    they belong to that format. Otherwise they are <name>.options in this
+    package, which every fuzzer has.
     `regression = False` leaves the replay test to the caller (the `_kernel`
     targets use kernel_regression_test, and keep their reproducers in
     fuzz/kernel/regressions/).
@@ -235,15 +243,34 @@ def mtty_fuzzer(name, srcs, deps = [], tags = [], corpus = None, regression = Tr
         binary = ":" + name + "_harness",
         tags = tags + ["fuzzer"],
     )
-    corpus = corpus or name
+    if corpus:
+        options = "//fuzz/%s:%s.options" % (corpus, corpus)
+    else:
+        corpus = name
+        options = name + ".options"
+        if not native.glob([options], allow_empty = True):
+            fail("%s: mtty_fuzzer %s needs %s/%s, its default libFuzzer " % (
+                native.package_name(),
+                name,
+                native.package_name(),
+                options,
+            ) + "flags (one per line, at least -max_len)")
+        native.exports_files([options])
+    launch_data = [":" + name + "_bin", "//corpus:" + corpus, options]
+    launch_args = [name, "$(rootpath :%s_bin)" % name, corpus, "$(rootpath %s)" % options]
     native.sh_binary(
         name = name,
         srcs = ["//fuzz:run_fuzzer.sh"],
-        data = [
-            ":" + name + "_bin",
-            "//corpus:" + corpus,
-        ],
-        args = [name, "$(rootpath :" + name + "_bin)", corpus],
+        data = launch_data,
+        args = launch_args,
+        tags = tags + ["fuzzer"],
+    )
+    native.sh_test(
+        name = name + "_launcher_test",
+        size = "small",
+        srcs = ["//fuzz:launcher_test.sh"],
+        data = ["//fuzz:run_fuzzer.sh"] + launch_data,
+        args = ["$(rootpath //fuzz:run_fuzzer.sh)"] + launch_args,
         tags = tags + ["fuzzer"],
     )
     if not regression:
@@ -308,6 +335,7 @@ def fuzzer_folder(name):
         name = name + "_tests",
         tests = [
             folder + ":harness_test",
+            folder + ":" + name + "_launcher_test",
             folder + ":" + name + "_regression",
         ],
     )

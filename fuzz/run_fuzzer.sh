@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `bazel run //fuzz:<name> -- [libFuzzer flags] [extra corpus dirs]`
-# (the macro passes: <name> <binary> <corpus name>, then the user's args)
+# (the macro passes: <name> <binary> <corpus name> <options file>, then
+# the user's args)
 #
 # Fuzzes a writable copy of corpus/<name>/ (the source tree is never written
 # unless MTTY_FUZZ_CORPUS points into it), with corpus/<name>.dict when it
@@ -8,15 +9,17 @@
 #   MTTY_FUZZ_OUT     where work happens (default /tmp/mtty-fuzz)
 #   MTTY_FUZZ_CORPUS  use this corpus directory instead of a copy
 # Every libFuzzer flag passes through: -max_total_time=60 -jobs=2 -runs=N ...
-# corpus/<name>.options (one flag per line, # comments) holds defaults that
-# come before the command line's flags, so the command line wins.
+# The fuzzer folder's <name>.options (one flag per line, # comments) holds
+# defaults that come before the command line's flags, so the command line
+# wins.
 set -euo pipefail
 name=$1
 bin=$2
 # The corpus folder: the fuzzer's own, or the one whose input format it
 # shares (the _kernel targets).
 seeds_name=$3
-shift 3
+options_file=$4
+shift 4
 
 here=$(pwd)
 out=${MTTY_FUZZ_OUT:-/tmp/mtty-fuzz}/$name
@@ -38,14 +41,11 @@ else
 fi
 
 flags=()
-options="$here/corpus/$seeds_name.options"
-if [[ -f "$options" ]]; then
-  while read -r line; do
-    line=${line%%#*}
-    line=${line//[[:space:]]/}
-    [[ -n "$line" ]] && flags+=("$line")
-  done <"$options"
-fi
+while read -r line; do
+  line=${line%%#*}
+  line=${line//[[:space:]]/}
+  [[ -n "$line" ]] && flags+=("$line")
+done <"$here/$options_file"
 defaults="${flags[*]:-none}"
 dict="$here/corpus/$seeds_name.dict"
 [[ -f "$dict" ]] && flags+=("-dict=$dict")
@@ -61,7 +61,7 @@ if ((has_jobs)); then cd "$out"; fi
 echo "mtty-fuzz: $name"
 echo "mtty-fuzz:   corpus    $corpus ($(find "$corpus" -type f | wc -l) inputs)"
 echo "mtty-fuzz:   dict      $([[ -f "$dict" ]] && echo "corpus/$seeds_name.dict" || echo none)"
-echo "mtty-fuzz:   options   $defaults (corpus/$seeds_name.options)"
+echo "mtty-fuzz:   options   $defaults ($options_file)"
 echo "mtty-fuzz:   artifacts $out/artifacts/"
 echo "mtty-fuzz:   reproduce a crash with: bazel run //fuzz:${name}_bin -- <crash-file>"
 exec "$here/$bin" "${flags[@]}" "$@" "$corpus"

@@ -230,17 +230,34 @@ class FuzzerPathsTest(unittest.TestCase):
         f = fuzzlib.Fuzzer("bar_access", "//fuzz/bar_access:bar_access_bin", "/w")
         self.assertEqual(f.regression_dir, "/w/fuzz/bar_access/regressions")
         self.assertEqual(f.seed_dir, "/w/corpus/bar_access")
+        self.assertEqual(f.options_path, "/w/fuzz/bar_access/bar_access.options")
         self.assertEqual(f.run_label, "//fuzz/bar_access:bar_access")
 
     def test_race_fuzzer_lives_in_its_package(self):
         f = fuzzlib.Fuzzer("mdev_race", "//fuzz/race:mdev_race_bin", "/w")
         self.assertEqual(f.regression_dir, "/w/fuzz/race/regressions")
+        self.assertEqual(f.options_path, "/w/fuzz/race/mdev_race.options")
 
     def test_kernel_variant_shares_corpus_keeps_own_reproducers(self):
         f = fuzzlib.Fuzzer("vfio_ioctl_kernel", "//fuzz:vfio_ioctl_kernel_bin", "/w")
         self.assertEqual(f.regression_dir,
                          "/w/fuzz/kernel/regressions/vfio_ioctl_kernel")
         self.assertEqual(f.seed_dir, "/w/corpus/vfio_ioctl")
+        self.assertEqual(f.options_path, "/w/fuzz/vfio_ioctl/vfio_ioctl.options")
+
+    def test_default_flags_are_the_folders_options_then_the_dict(self):
+        with tempfile.TemporaryDirectory() as ws:
+            os.makedirs(os.path.join(ws, "fuzz", "vfio_ioctl"))
+            os.makedirs(os.path.join(ws, "corpus"))
+            with open(os.path.join(ws, "fuzz", "vfio_ioctl", "vfio_ioctl.options"), "w") as f:
+                f.write("# defaults\n-max_len=512\n")
+            with open(os.path.join(ws, "corpus", "vfio_ioctl.dict"), "w") as f:
+                f.write('"x"\n')
+            dict_flag = "-dict=" + os.path.join(ws, "corpus", "vfio_ioctl.dict")
+            for name, label in (("vfio_ioctl", "//fuzz/vfio_ioctl:vfio_ioctl_bin"),
+                                ("vfio_ioctl_kernel", "//fuzz:vfio_ioctl_kernel_bin")):
+                fz = fuzzlib.Fuzzer(name, label, ws)
+                self.assertEqual(fz.default_flags(), ["-max_len=512", dict_flag], name)
 
 
 class OssFuzzTargetsTest(unittest.TestCase):

@@ -209,11 +209,19 @@ class Fuzzer:
             return os.path.join(self.ws, "fuzz", "kernel", "regressions", self.name)
         return os.path.join(self.ws, self.package, "regressions")
 
+    @property
+    def options_path(self) -> str:
+        """The fuzzer folder's <name>.options; a `_kernel` target takes its
+        input format's, fuzz/<format>/<format>.options (fuzz/fuzz.bzl)."""
+        if self.kernel:
+            return os.path.join(self.ws, "fuzz", self.corpus_name, self.corpus_name + ".options")
+        return os.path.join(self.ws, self.package, self.name + ".options")
+
     def default_flags(self) -> List[str]:
-        """libFuzzer flags from corpus/<name>.options, the defaults
+        """libFuzzer flags from options_path, the defaults
         `bazel run //fuzz:<name>` uses (fuzz/run_fuzzer.sh), then -dict.
         Flags given later on a command line win."""
-        flags = read_options(os.path.join(self.ws, "corpus", self.corpus_name + ".options"))
+        flags = read_options(self.options_path)
         if self.dict_path and not any(f.startswith("-dict=") for f in flags):
             flags.append(f"-dict={self.dict_path}")
         return flags

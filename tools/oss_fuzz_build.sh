@@ -16,7 +16,8 @@
 #   <name>_seed_corpus.zip   corpus/<name>/ and the fuzzer folder's regressions/
 #   <name>.dict              corpus/<name>.dict
 #   <name>.options           [libfuzzer] dict = <name>.dict, plus the flags of
-#                            corpus/<name>.options (one per line) as key = value
+#                            the fuzzer folder's <name>.options (one per line)
+#                            as key = value
 # Local check (no Docker here), libFuzzer + ASan as OSS-Fuzz sets it:
 #   export CFLAGS="-O1 -fno-omit-frame-pointer -gline-tables-only \
 #     -fsanitize=address -fsanitize-address-use-after-scope -fsanitize=fuzzer-no-link"
@@ -93,10 +94,10 @@ while IFS=$'\t' read -r name pkg srcs; do
     else
       echo "oss_fuzz_build: warning: $name has no corpus/$name.dict" >&2
     fi
-    if [[ -f $root/corpus/$name.options ]]; then
+    if [[ -f $root/$pkg/$name.options ]]; then
       # Our options file has one libFuzzer flag per line (-max_len=1024,
       # # comments); OSS-Fuzz wants `key = value` lines.
-      sed -e 's/#.*//' -e 's/[[:space:]]//g' "$root/corpus/$name.options" |
+      sed -e 's/#.*//' -e 's/[[:space:]]//g' "$root/$pkg/$name.options" |
         sed -n 's/^-\([a-z_]*\)=\(.*\)$/\1 = \2/p' | grep -v '^dict = ' || true
     fi
   } >"$OUT/$name.options"

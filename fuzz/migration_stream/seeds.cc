@@ -91,7 +91,7 @@ std::vector<Seed> MigrationStreamSeeds() {
     seeds.push_back(Seed{"migration_stream", name, in.bytes()});
   };
   // Long record lists go out in parts (seeds stay under the 1024-byte
-  // -max_len of corpus/migration_stream.options): name_1, name_2, ...
+  // -max_len of migration_stream.options): name_1, name_2, ...
   int part = 0;
   std::string part_of;
   auto flush = [&](const std::string& name, Input& in) {
