@@ -176,7 +176,7 @@ Status MdevParent::Remove(const Uuid& uuid, std::chrono::milliseconds timeout) {
 Result<MdevHandle> MdevParent::Open(const Uuid& uuid) {
 #if defined(MTTY_PLANTED_RACE_OPEN_AFTER_REMOVE)
   // Planted race, only in the test-only target
-  // //core:mdev_parent_planted_race (fuzz/race shows that its fuzzer and its
+  // //core:mdev_parent_planted_race (fuzz/mdev_race shows that its fuzzer and its
   // explorer find it): the removing check and the handle count are separate
   // critical sections, so a Remove can run to completion in between and the
   // handle returned points to a removed device whose ports are back in the

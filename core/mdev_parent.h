@@ -29,7 +29,7 @@
 //
 // The parent's and the instances' locks and condition variables are
 // SyncMutex / SyncCondVar (core/sync_hooks.h): Options::sync_hooks, null in
-// production, lets fuzz/race watch and schedule every lock, unlock, wait and
+// production, lets fuzz/mdev_race watch and schedule every lock, unlock, wait and
 // notify of this code (not the MttyDevice lock, which it never waits under).
 #ifndef MTTY_CORE_MDEV_PARENT_H_
 #define MTTY_CORE_MDEV_PARENT_H_
@@ -103,7 +103,7 @@ class MdevParent {
     SinkResolver* resolver = nullptr;
     // What Remove(uuid) and the sysfs `remove` attribute wait for handles.
     std::chrono::milliseconds remove_timeout = kDefaultRemoveTimeout;
-    // Test-only (fuzz/race): told of every lock, unlock, wait and notify of
+    // Test-only (fuzz/mdev_race): told of every lock, unlock, wait and notify of
     // the parent and its devices' instance locks. Not owned; must outlive
     // the parent and every handle. Null: plain std::mutex behaviour.
     SyncHooks* sync_hooks = nullptr;

@@ -4,7 +4,7 @@
 // report every acquire, release, wait and notify to an optional SyncHooks.
 // Production code passes no hooks and gets the standard primitives plus one
 // predictable branch per operation. Tests pass hooks to watch or steer the
-// synchronisation of an object: fuzz/race's deterministic scheduler decides
+// synchronisation of an object: fuzz/mdev_race's deterministic scheduler decides
 // which thread runs at every acquire and wait (so that it can enumerate
 // interleavings), and its fuzzer injects delays there.
 //
@@ -27,7 +27,7 @@ namespace mtty {
 // Observer (and possibly controller) of the synchronisation of the objects it
 // is given to. Implementations must be thread-safe. `object` is the identity
 // of a lock-like thing: a SyncMutex, a SyncCondVar, or anything a caller
-// guards the same way (fuzz/race reports device calls as acquire/release of
+// guards the same way (fuzz/mdev_race reports device calls as acquire/release of
 // the device).
 class SyncHooks {
  public:

@@ -234,9 +234,9 @@ class FuzzerPathsTest(unittest.TestCase):
         self.assertEqual(f.run_label, "//fuzz/bar_access:bar_access")
 
     def test_race_fuzzer_lives_in_its_package(self):
-        f = fuzzlib.Fuzzer("mdev_race", "//fuzz/race:mdev_race_bin", "/w")
-        self.assertEqual(f.regression_dir, "/w/fuzz/race/regressions")
-        self.assertEqual(f.options_path, "/w/fuzz/race/mdev_race.options")
+        f = fuzzlib.Fuzzer("mdev_race", "//fuzz/mdev_race:mdev_race_bin", "/w")
+        self.assertEqual(f.regression_dir, "/w/fuzz/mdev_race/regressions")
+        self.assertEqual(f.options_path, "/w/fuzz/mdev_race/mdev_race.options")
 
     def test_kernel_variant_shares_corpus_keeps_own_reproducers(self):
         f = fuzzlib.Fuzzer("vfio_ioctl_kernel", "//fuzz:vfio_ioctl_kernel_bin", "/w")
