@@ -282,10 +282,10 @@ def mtty_fuzzer(name, srcs, deps = [], tags = [], corpus = None, regression = Tr
     regression_test(
         name = name + "_regression",
         binary = ":" + name + "_bin",
-        data = ["//corpus:" + name, ":regressions"],
+        data = ["//corpus:" + corpus, ":regressions"],
         input_dirs = [
-            "corpus/" + name,
-            "corpus/" + name + ".generated",
+            "corpus/" + corpus,
+            "corpus/" + corpus + ".generated",
             native.package_name() + "/regressions",
         ],
         size = "medium",

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # <name>_launcher_test (fuzz.bzl): runs the launcher exactly as
 # `bazel run //fuzz:<name>` does (same arguments), for one libFuzzer run on
-# an empty corpus, and checks that the fuzzer got its defaults: the flags
-# of its options file, reported and taken by libFuzzer, and its dictionary.
+# an empty corpus, and checks that the fuzzer got its defaults: every flag of
+# its options file on the launcher's command line, -max_len taken by libFuzzer
+# (it says when it has none), and its dictionary loaded by libFuzzer.
 #   launcher_test.sh <run_fuzzer.sh> <name> <binary> <corpus name> <options file>
 set -uo pipefail
 launcher=$1
@@ -16,8 +17,9 @@ fail() {
   exit 1
 }
 
-export MTTY_FUZZ_OUT=$TEST_TMPDIR/out
-export MTTY_FUZZ_CORPUS=$TEST_TMPDIR/corpus
+tmp=${TEST_TMPDIR:-$(mktemp -d)}
+export MTTY_FUZZ_OUT=$tmp/out
+export MTTY_FUZZ_CORPUS=$tmp/corpus
 log=$("$launcher" "$@" -runs=1 2>&1) || fail "the launcher exited with status $?"
 
 options_line=$(grep -m1 '^mtty-fuzz:   options ' <<<"$log") ||
@@ -25,7 +27,7 @@ options_line=$(grep -m1 '^mtty-fuzz:   options ' <<<"$log") ||
 [[ $options_line == *"($options_file)" ]] ||
   fail "the options line does not name $options_file: $options_line"
 max_len=0
-while read -r flag; do
+while read -r flag || [[ -n $flag ]]; do
   flag=${flag%%#*}
   flag=${flag//[[:space:]]/}
   [[ -z $flag ]] && continue
@@ -39,11 +41,11 @@ if grep -q -- '-max_len is not provided' <<<"$log"; then
   fail "$options_file sets -max_len, libFuzzer did not get it"
 fi
 
-if [[ -f corpus/$corpus_name.dict ]]; then
-  grep -q "^mtty-fuzz:   dict      corpus/$corpus_name.dict$" <<<"$log" ||
-    fail "the launcher did not report corpus/$corpus_name.dict"
-  grep -Eq '^Dictionary: [1-9][0-9]* entries' <<<"$log" ||
-    fail "libFuzzer loaded no entries from corpus/$corpus_name.dict"
-fi
+[[ -f corpus/$corpus_name.dict ]] ||
+  fail "corpus/$corpus_name.dict is not in the launcher's runfiles"
+grep -q "^mtty-fuzz:   dict      corpus/$corpus_name.dict$" <<<"$log" ||
+  fail "the launcher did not report corpus/$corpus_name.dict"
+grep -Eq '^Dictionary: [1-9][0-9]* entries' <<<"$log" ||
+  fail "libFuzzer loaded no entries from corpus/$corpus_name.dict"
 grep -Eq '^Done [0-9]+ runs' <<<"$log" || fail "libFuzzer did not finish"
 echo "ok: $options_line"

@@ -41,7 +41,7 @@ else
 fi
 
 flags=()
-while read -r line; do
+while read -r line || [[ -n $line ]]; do
   line=${line%%#*}
   line=${line//[[:space:]]/}
   [[ -n "$line" ]] && flags+=("$line")

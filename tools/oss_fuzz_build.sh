@@ -99,6 +99,8 @@ while IFS=$'\t' read -r name pkg srcs; do
       # # comments); OSS-Fuzz wants `key = value` lines.
       sed -e 's/#.*//' -e 's/[[:space:]]//g' "$root/$pkg/$name.options" |
         sed -n 's/^-\([a-z_]*\)=\(.*\)$/\1 = \2/p' | grep -v '^dict = ' || true
+    else
+      echo "oss_fuzz_build: warning: $name has no $pkg/$name.options" >&2
     fi
   } >"$OUT/$name.options"
   echo "oss_fuzz_build: $OUT/$name (${#seeds[@]} seeds)"
