@@ -403,14 +403,6 @@ def write_summary(out: str, runs: List[FuzzerRun], meta: dict,
     return md
 
 
-def git_commit(ws: str) -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ws,
-                              text=True, capture_output=True).stdout.strip() or "unknown"
-    except OSError:
-        return "unknown"
-
-
 def main(argv: List[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -454,6 +446,7 @@ def main(argv: List[str]) -> int:
     budget = fuzzlib.parse_duration(args.budget)
     jobs = max(1, args.jobs)
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    commit = fuzzlib.git_commit(ws)
 
     bz = fuzzlib.Bazel(ws, output_base=args.output_base)
     try:
@@ -592,7 +585,7 @@ def main(argv: List[str]) -> int:
         "started": started, "budget": args.budget, "budget_s": budget,
         "per_fuzzer_s": int(per_fuzzer), "jobs": jobs, "engine": args.engine,
         "build_flags": args.build_flag,
-        "out": out, "commit": git_commit(ws), "wall_s": fuzzlib.now() - wall_start,
+        "out": out, "commit": commit, "wall_s": fuzzlib.now() - wall_start,
     }
     md = write_summary(out, runs, meta, coverage)
     print(md)

@@ -7,6 +7,7 @@ resolver. No fuzzing and no Bazel here."""
 import ast
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -258,6 +259,31 @@ class FuzzerPathsTest(unittest.TestCase):
                                 ("vfio_ioctl_kernel", "//fuzz:vfio_ioctl_kernel_bin")):
                 fz = fuzzlib.Fuzzer(name, label, ws)
                 self.assertEqual(fz.default_flags(), ["-max_len=512", dict_flag], name)
+
+
+class GitCommitTest(unittest.TestCase):
+    def test_head_then_dirty_then_unknown_outside_git(self):
+        with tempfile.TemporaryDirectory() as ws:
+            def git(*args):
+                subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+                               cwd=ws, check=True, capture_output=True)
+            git("init", "-q")
+            with open(os.path.join(ws, "f"), "w") as f:
+                f.write("a\n")
+            git("add", "f")
+            git("commit", "-q", "-m", "x")
+            head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ws,
+                                  text=True, capture_output=True).stdout.strip()
+            self.assertRegex(head, "^[0-9a-f]{7,}$")
+            self.assertEqual(fuzzlib.git_commit(ws), head)
+            with open(os.path.join(ws, "untracked"), "w") as f:
+                f.write("u\n")
+            self.assertEqual(fuzzlib.git_commit(ws), head)
+            with open(os.path.join(ws, "f"), "w") as f:
+                f.write("b\n")
+            self.assertEqual(fuzzlib.git_commit(ws), head + "-dirty")
+        with tempfile.TemporaryDirectory() as empty:
+            self.assertEqual(fuzzlib.git_commit(empty), "unknown")
 
 
 class OssFuzzTargetsTest(unittest.TestCase):

@@ -227,6 +227,22 @@ class Fuzzer:
         return flags
 
 
+def git_commit(ws: str) -> str:
+    """The commit a build of `ws` is made from: HEAD, with "-dirty" when
+    tracked files differ from it ("unknown" outside git). Read it before
+    building, not after: the tree may change while a campaign runs."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ws,
+                              text=True, capture_output=True).stdout.strip()
+        if not head:
+            return "unknown"
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=ws, text=True, capture_output=True).stdout.strip()
+        return head + ("-dirty" if dirty else "")
+    except OSError:
+        return "unknown"
+
+
 def read_options(path: str) -> List[str]:
     """One flag per line, `#` starts a comment, blanks ignored (the format
     fuzz/run_fuzzer.sh reads)."""
