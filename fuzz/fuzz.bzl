@@ -249,12 +249,8 @@ def mtty_fuzzer(name, srcs, deps = [], tags = [], corpus = None, regression = Tr
         corpus = name
         options = name + ".options"
         if not native.glob([options], allow_empty = True):
-            fail("%s: mtty_fuzzer %s needs %s/%s, its default libFuzzer " % (
-                native.package_name(),
-                name,
-                native.package_name(),
-                options,
-            ) + "flags (one per line, at least -max_len)")
+            fail("mtty_fuzzer %s needs %s/%s: its default libFuzzer flags, one per line, at least -max_len" %
+                 (name, native.package_name(), options))
         native.exports_files([options])
     launch_data = [":" + name + "_bin", "//corpus:" + corpus, options]
     launch_args = [name, "$(rootpath :%s_bin)" % name, corpus, "$(rootpath %s)" % options]
