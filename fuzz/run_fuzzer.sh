@@ -41,10 +41,18 @@ else
 fi
 
 flags=()
+n=0
 while read -r line || [[ -n $line ]]; do
+  n=$((n + 1))
   line=${line%%#*}
   line=${line//[[:space:]]/}
-  [[ -n "$line" ]] && flags+=("$line")
+  [[ -z "$line" ]] && continue
+  # libFuzzer takes a word without a dash for a corpus directory.
+  if [[ $line != -?*=* ]]; then
+    echo "mtty-fuzz: $options_file:$n: '$line' is not a libFuzzer flag (-name=value)" >&2
+    exit 2
+  fi
+  flags+=("$line")
 done <"$here/$options_file"
 defaults="${flags[*]:-none}"
 dict="$here/corpus/$seeds_name.dict"

@@ -159,6 +159,16 @@ class OptionsTest(unittest.TestCase):
             os.remove(f.name)
         self.assertEqual(fuzzlib.read_options("/nonexistent.options"), [])
 
+    def test_a_line_that_is_not_a_flag_is_an_error_naming_it(self):
+        for bad in ("max_len=1024", "-max_len", "corpus_dir"):
+            with tempfile.NamedTemporaryFile("w", suffix=".options", delete=False) as f:
+                f.write(f"# defaults\n-runs=1\n{bad}\n")
+            try:
+                with self.assertRaisesRegex(ValueError, re.escape(f"{f.name}:3: '{bad}'")):
+                    fuzzlib.read_options(f.name)
+            finally:
+                os.remove(f.name)
+
 
 class FunctionNameTest(unittest.TestCase):
     def test_short_names(self):

@@ -245,15 +245,20 @@ def git_commit(ws: str) -> str:
 
 def read_options(path: str) -> List[str]:
     """One flag per line, `#` starts a comment, blanks ignored (the format
-    fuzz/run_fuzzer.sh reads)."""
+    fuzz/run_fuzzer.sh reads). A line that is not `-name=value` is a
+    ValueError naming the file and line: libFuzzer would take it for a
+    corpus directory."""
     flags: List[str] = []
     if not os.path.isfile(path):
         return flags
     with open(path) as f:
-        for line in f:
+        for n, line in enumerate(f, 1):
             line = "".join(line.split("#", 1)[0].split())
-            if line:
-                flags.append(line)
+            if not line:
+                continue
+            if not re.fullmatch(r"-[^=]+=.*", line):
+                raise ValueError(f"{path}:{n}: '{line}' is not a libFuzzer flag (-name=value)")
+            flags.append(line)
     return flags
 
 

@@ -16,6 +16,7 @@ PACKAGES=(
   libbenchmark-dev    # Google Benchmark
   qemu-system-x86     # QEMU's 16550A as the conformance oracle
   python3             # tools/ scripts
+  git                 # the campaign summary's commit (tools/fuzzlib.py) and its test
   python-is-python3   # Bazel 4's py_binary stub runs `/usr/bin/env python`
   zip                 # seed corpus archives (OSS-Fuzz packaging)
   linux-source-6.1    # the kernel's own samples/vfio-mdev/mtty.c, built in userspace (//kshim)
