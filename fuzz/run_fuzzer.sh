@@ -22,6 +22,22 @@ options_file=$4
 shift 4
 
 here=$(pwd)
+# The options first: a bad file stops the launcher before it writes anything.
+flags=()
+n=0
+while read -r line || [[ -n $line ]]; do
+  n=$((n + 1))
+  line=${line%%#*}
+  line=${line//[[:space:]]/}
+  [[ -z "$line" ]] && continue
+  # libFuzzer takes a word without a dash for a corpus directory.
+  if [[ $line != -?*=* ]]; then
+    echo "mtty-fuzz: $options_file:$n: '$line' is not a libFuzzer flag (-name=value)" >&2
+    exit 2
+  fi
+  flags+=("$line")
+done <"$here/$options_file"
+
 out=${MTTY_FUZZ_OUT:-/tmp/mtty-fuzz}/$name
 mkdir -p "$out/artifacts"
 if [[ -n "${MTTY_FUZZ_CORPUS:-}" ]]; then
@@ -40,20 +56,6 @@ else
   chmod -R u+w "$corpus"
 fi
 
-flags=()
-n=0
-while read -r line || [[ -n $line ]]; do
-  n=$((n + 1))
-  line=${line%%#*}
-  line=${line//[[:space:]]/}
-  [[ -z "$line" ]] && continue
-  # libFuzzer takes a word without a dash for a corpus directory.
-  if [[ $line != -?*=* ]]; then
-    echo "mtty-fuzz: $options_file:$n: '$line' is not a libFuzzer flag (-name=value)" >&2
-    exit 2
-  fi
-  flags+=("$line")
-done <"$here/$options_file"
 defaults="${flags[*]:-none}"
 dict="$here/corpus/$seeds_name.dict"
 [[ -f "$dict" ]] && flags+=("-dict=$dict")
